@@ -1,0 +1,114 @@
+# btfgen - reduced BTF for eBPF CO-RE, libc only.
+#
+#   make                 static ./btfgen (CC=musl-gcc for a small one)
+#   make check           install test deps if missing, unit + end-to-end tests
+#   make check-asan      the same test suite under ASan+UBSan
+#   make demo            reduce the running kernel's BTF for the example programs
+#   make bench           btfgen vs bpftool, same inputs, same run
+#   make install         PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+CC ?= cc
+CFLAGS ?= -O2 -g
+EXTRA_CFLAGS ?=
+LDFLAGS ?=
+VERSION := 0.1.0
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-Wpointer-arith -Wcast-qual -Wno-unused-parameter
+INC := -Iutil -Ibtf -Ielf -Icore -Icli
+ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
+	-DBTFGEN_VERSION='"$(VERSION)"' -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
+
+BUILD ?= build
+LIB_SRCS := util/util.c btf/btf.c btf/btf_write.c btf/btf_dump.c elf/elf.c \
+	core/object.c core/relo.c core/cands.c core/minimize.c cli/io.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/cli/main.o
+LIB := $(BUILD)/libbtfgen.a
+
+TEST_SRCS := $(wildcard tests/unit/*.c)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+TEST_BIN := $(BUILD)/unit_tests
+CRITERION_LIBS := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all check test e2e check-asan check-static demo bench install install-strip \
+	uninstall clean distclean deps
+
+all: btfgen
+
+btfgen: $(MAIN_OBJ) $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) -static -Wl,--gc-sections $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(LIB): $(LIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -D_GNU_SOURCE -c $< -o $@
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^ $(CRITERION_LIBS)
+
+# Installs what the tests need (apt-get, as root) when something is missing.
+deps:
+	@sh tests/deps.sh
+
+test: deps $(TEST_BIN)
+	$(TEST_BIN) --jobs 2 --timeout 300
+
+e2e: deps btfgen
+	sh tests/e2e/run.sh ./btfgen
+
+check: test e2e
+
+check-asan:
+	$(MAKE) BUILD=build-asan CC=gcc \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		build-asan/unit_tests build-asan/btfgen-asan
+	build-asan/unit_tests --jobs 2 --timeout 600
+	BTFGEN_E2E_QUICK=1 sh tests/e2e/run.sh build-asan/btfgen-asan
+
+# the sanitizers can't link -static: a dynamic build of the same sources
+$(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
+
+demo: btfgen
+	@sh tests/demo.sh ./btfgen
+
+bench: btfgen
+	@sh tests/bench.sh ./btfgen
+
+install: btfgen
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 btfgen $(DESTDIR)$(BINDIR)/btfgen
+
+install-strip: install
+	strip $(DESTDIR)$(BINDIR)/btfgen
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/btfgen
+
+clean:
+	rm -rf build build-asan btfgen
+
+distclean: clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

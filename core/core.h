@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core.h - CO-RE objects, relocation resolution and BTF minimization
+ * (bpftool gen min_core_btf semantics, SEMANTICS.md §3-5).
+ *
+ * Ownership: core_obj_load() copies what it needs from the ELF image; the
+ * caller frees the object with core_obj_free(). core_min_new() retains the
+ * target BTF: the caller keeps it alive until core_min_free().
+ */
+#ifndef BTFGEN_CORE_H
+#define BTFGEN_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "btf.h"
+#include "core_format.h"
+
+#define CORE_SPEC_MAX_LEN	64	/* libbpf BPF_CORE_SPEC_MAX_LEN: access string entries */
+
+/* One relocation record of an object, with its code section name. */
+struct core_relo_rec {
+	struct bpf_core_relo relo;
+	const char *sec_name;	/* borrowed from the object's BTF strings */
+};
+
+struct core_obj {
+	const char *name;	/* for messages (borrowed) */
+	struct btf *btf;	/* the object's own (local) BTF */
+	struct core_relo_rec *relos;
+	u32 nr_relos;
+	bool has_ext;		/* a .BTF.ext section was present */
+};
+
+enum core_obj_status {
+	CORE_OBJ_OK = 0,
+	CORE_OBJ_NO_BTF = 1,	/* no .BTF: contributes nothing */
+	CORE_OBJ_NO_RELOS = 2,	/* no .BTF.ext or no CO-RE records */
+};
+
+/*
+ * Load a BPF ELF object image (e_machine 247). Returns a negative errno on
+ * malformed input (one line already printed), otherwise an enum
+ * core_obj_status; *@out is set for CORE_OBJ_OK and CORE_OBJ_NO_RELOS.
+ */
+int core_obj_load(const void *elf_data, size_t size, const char *name, struct core_obj **out);
+void core_obj_free(struct core_obj *obj);
+
+/*
+ * Parse a .BTF.ext section of @size bytes for @obj (whose local BTF is
+ * loaded) and fill obj->relos. Exposed for tests.
+ */
+int core_btf_ext_parse(struct core_obj *obj, const void *data, size_t size);
+
+/* Essential name length (strip the last "___flavor" suffix, §3.1). */
+size_t core_essential_name_len(const char *name);
+
+/* ---- resolution ------------------------------------------------------ */
+
+struct core_accessor {
+	u32 type_id;
+	u32 idx;
+	const char *name;	/* NULL for array index accessors */
+};
+
+struct core_spec {
+	const struct btf *btf;
+	u32 root_type_id;
+	u32 relo_kind;
+	struct core_accessor spec[CORE_SPEC_MAX_LEN];
+	int len;
+	u32 raw_spec[CORE_SPEC_MAX_LEN];
+	int raw_len;
+	u32 bit_offset;
+};
+
+struct core_relo_res {
+	u64 orig_val;
+	u64 new_val;
+	bool poison;
+};
+
+/* Candidate list for one local root type (ids in the target, ascending). */
+struct core_cands {
+	u32 *ids;
+	u32 len;
+};
+
+/*
+ * Candidate index: register every local root first (core_cand_index_want),
+ * then core_cand_index_build() scans the target once. core_find_cands()
+ * copies a want's list into @cands (xmalloc'd ids, pruned by the caller);
+ * it also works for roots not registered in advance (one extra scan each).
+ * The index borrows the local BTFs' name strings: keep them alive.
+ */
+struct core_cand_index;
+
+int core_cand_index_new(const struct btf *targ, struct core_cand_index **out);
+void core_cand_index_free(struct core_cand_index *idx);
+int core_cand_index_want(struct core_cand_index *idx, const struct btf *local, u32 local_id);
+int core_cand_index_build(struct core_cand_index *idx);
+int core_find_cands(struct core_cand_index *idx, const struct btf *local, u32 local_id,
+		    struct core_cands *cands);
+
+/* Where a relocation is, for messages. */
+struct core_relo_ctx {
+	const char *obj_name;
+	const char *sec_name;
+	int relo_idx;
+	const struct bpf_core_relo *relo;
+};
+
+/* Called for each matching candidate's target spec. */
+typedef int (*core_match_fn)(const struct core_spec *targ_spec, u32 match_idx, void *ctx);
+
+/*
+ * Resolve one relocation against @cands as libbpf's bpf_core_calc_relo_insn
+ * does, including candidate pruning (cands->len shrinks to the matches) and
+ * the ambiguity checks. Calls @on_match for every matching candidate's target
+ * spec in candidate order (libbpf/bpftool use only the first). @res gets the
+ * relocation result. Errors print one line and return a negative errno.
+ * @cands may be NULL only for TYPE_ID_LOCAL.
+ */
+int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
+		   struct core_cands *cands, const struct btf *targ, struct core_spec *scratch,
+		   struct core_relo_res *res, core_match_fn on_match, void *ctx);
+
+const char *core_relo_kind_str(u32 kind);
+
+/* ---- minimization ---------------------------------------------------- */
+
+struct core_min;
+
+struct core_min_opts {
+	bool first_match_only;	/* mark only the first matching candidate, as bpftool */
+};
+
+int core_min_new(const struct btf *targ, const struct core_min_opts *opts, struct core_min **out);
+void core_min_free(struct core_min *m);
+/*
+ * Queue @obj (ownership passes to @m, also on failure). Relocations are
+ * resolved by core_min_run(), after every object is queued, so that the
+ * candidate search scans the target only once.
+ */
+int core_min_add_obj(struct core_min *m, struct core_obj *obj);
+/* Record every queued object's relocations, in queue order. Errors print one line. */
+int core_min_run(struct core_min *m);
+/* Emit the reduced BTF (24-byte header, host byte order). */
+int core_min_emit(struct core_min *m, void **out, size_t *out_size);
+
+#endif /* BTFGEN_CORE_H */

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+/*
+ * util.c - allocation wrappers (with a fault-injection hook for tests),
+ * growable-array helper and the diagnostic sink.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+unsigned long util_alloc_fail_at;
+enum diag_level diag_level = DIAG_WARN;
+static diag_sink_fn diag_sink;
+
+static bool alloc_should_fail(void)
+{
+	if (!util_alloc_fail_at)
+		return false;
+	if (--util_alloc_fail_at == 0)
+		return true;
+	return false;
+}
+
+void *xmalloc(size_t sz)
+{
+	if (alloc_should_fail())
+		return NULL;
+	return malloc(sz ? sz : 1);
+}
+
+void *xcalloc(size_t n, size_t sz)
+{
+	if (alloc_should_fail())
+		return NULL;
+	if (!n || !sz)
+		n = sz = 1;
+	return calloc(n, sz);
+}
+
+void *xrealloc(void *p, size_t sz)
+{
+	if (alloc_should_fail())
+		return NULL;
+	return realloc(p, sz ? sz : 1);
+}
+
+void *xreallocarray(void *p, size_t n, size_t sz)
+{
+	size_t total;
+
+	if (mul_overflow_size(n, sz, &total))
+		return NULL;
+	return xrealloc(p, total);
+}
+
+void xfree(void *p)
+{
+	free(p);
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = xmalloc(n);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+int util_ensure_mem(void **data, size_t *cap, size_t elem_sz, size_t need, size_t max_cnt)
+{
+	size_t new_cap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	if (need > max_cnt)
+		return -E2BIG;
+	new_cap = *cap + *cap / 4;
+	if (new_cap < 16)
+		new_cap = 16;
+	if (new_cap < need)
+		new_cap = need;
+	if (new_cap > max_cnt)
+		new_cap = max_cnt;
+	p = xreallocarray(*data, new_cap, elem_sz);
+	if (!p)
+		return -ENOMEM;
+	*data = p;
+	*cap = new_cap;
+	return 0;
+}
+
+void diag_set_sink(diag_sink_fn fn)
+{
+	diag_sink = fn;
+}
+
+void diag_print(enum diag_level level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (level > diag_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (diag_sink) {
+		diag_sink(level, buf);
+		return;
+	}
+	fprintf(stderr, "btfgen: %s\n", buf);
+}
