@@ -95,8 +95,8 @@ static int add_one_obj(struct core_min *m, const void *data, size_t size, const 
 		return 0;
 	}
 	if (err == CORE_OBJ_NO_RELOS) {
-		pr_warn("warning: %s: BPF object has no CO-RE relocations: contributes nothing",
-			name);
+		pr_warn("warning: %s: BPF object has %s: contributes nothing", name,
+			obj->has_ext ? "no CO-RE relocations" : "no .BTF.ext section");
 		core_obj_free(obj);
 		return 0;
 	}
@@ -201,8 +201,12 @@ static int cmd_min_core_btf(int argc, char **argv, const struct core_min_opts *o
 	if (err)
 		goto out;
 	err = cli_write_file_atomic(argv[1], out, out_size);
-	if (!err)
-		pr_info("%s: wrote %zu bytes", argv[1], out_size);
+	if (!err) {
+		const struct core_min_stats *st = core_min_get_stats(m);
+
+		pr_info("%s: wrote %zu bytes: %u types from %u relocations (%u with several matching candidates)",
+			argv[1], out_size, st->nr_out_types, st->nr_relos, st->nr_multi_match);
+	}
 out:
 	xfree(out);
 	core_min_free(m);

@@ -135,6 +135,12 @@ struct core_min_opts {
 	bool first_match_only;	/* mark only the first matching candidate, as bpftool */
 };
 
+struct core_min_stats {
+	u32 nr_relos;		/* relocations resolved */
+	u32 nr_multi_match;	/* ... of which more than one candidate matched */
+	u32 nr_out_types;	/* types in the emitted BTF */
+};
+
 int core_min_new(const struct btf *targ, const struct core_min_opts *opts, struct core_min **out);
 void core_min_free(struct core_min *m);
 /*
@@ -145,6 +151,7 @@ void core_min_free(struct core_min *m);
 int core_min_add_obj(struct core_min *m, struct core_obj *obj);
 /* Record every queued object's relocations, in queue order. Errors print one line. */
 int core_min_run(struct core_min *m);
+const struct core_min_stats *core_min_get_stats(const struct core_min *m);
 /* Emit the reduced BTF (24-byte header, host byte order). */
 int core_min_emit(struct core_min *m, void **out, size_t *out_size);
 

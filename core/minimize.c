@@ -47,6 +47,9 @@ struct core_min {
 	size_t stack_cap;
 	struct core_obj **objs;
 	size_t nr_objs, objs_cap;
+	struct core_min_stats stats;
+	const struct core_relo_ctx *cur;	/* relocation being recorded, for messages */
+	u32 cur_first_id;			/* its first matching candidate */
 };
 
 void core_min_free(struct core_min *m)
@@ -284,8 +287,19 @@ static int record_spec(const struct core_spec *ts, u32 match_idx, void *ctx)
 {
 	struct core_min *m = ctx;
 
-	if (match_idx > 0 && m->opts.first_match_only)
-		return 0;
+	if (match_idx == 0) {
+		m->cur_first_id = ts->root_type_id;
+	} else {
+		if (match_idx == 1)
+			m->stats.nr_multi_match++;
+		pr_info("%s: relo #%d (section '%s', %s): target candidates [%u] and [%u] both match%s",
+			m->cur->obj_name, m->cur->relo_idx, m->cur->sec_name,
+			core_relo_kind_str(m->cur->relo->kind), m->cur_first_id, ts->root_type_id,
+			m->opts.first_match_only ? "; marking only the first, as bpftool" :
+			"; marking both");
+		if (m->opts.first_match_only)
+			return 0;
+	}
 	switch (ts->relo_kind) {
 	case BPF_CORE_FIELD_BYTE_OFFSET:
 	case BPF_CORE_FIELD_BYTE_SIZE:
@@ -346,7 +360,10 @@ static int record_obj(struct core_min *m, const struct core_obj *obj)
 			}
 			cands = cache[tid];
 		}
+		m->cur = &rc;
 		err = core_calc_relo(&rc, obj->btf, cands, m->targ, scratch, &res, record_spec, m);
+		m->cur = NULL;
+		m->stats.nr_relos++;
 		if (err)
 			goto out;
 	}
@@ -403,6 +420,11 @@ int core_min_run(struct core_min *m)
 			return err;
 	}
 	return 0;
+}
+
+const struct core_min_stats *core_min_get_stats(const struct core_min *m)
+{
+	return &m->stats;
 }
 
 static int remap_id(u32 *field, void *ctx)
@@ -478,6 +500,7 @@ int core_min_emit(struct core_min *m, void **out, size_t *out_size)
 	}
 	for (id = 1; id < btf_writer_nr_types(w); id++)
 		btf_visit_type_ids(btf_writer_type(w, id), remap_id, map);
+	m->stats.nr_out_types = btf_writer_nr_types(w) - 1;
 	err = btf_writer_finish(w, false, out, out_size);
 out:
 	if (err == -ENOMEM)

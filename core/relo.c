@@ -882,11 +882,8 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 			err == -E2BIG ? "too many entries" : "invalid for this type");
 		return -EINVAL;
 	}
-	err = calc_relo(rc, ls, NULL, res);
-	if (err)
-		return err;
-
 	if (relo->kind == BPF_CORE_TYPE_ID_LOCAL) {
+		memset(res, 0, sizeof(*res));
 		res->orig_val = res->new_val = ls->root_type_id;
 		res->poison = false;
 		return 0;
