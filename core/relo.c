@@ -16,6 +16,13 @@
 #include "core.h"
 
 #define CORE_MAX_LEVEL	32	/* libbpf: recursion level / loop depth of the type matchers */
+/*
+ * Work bound for matching one candidate. libbpf has none: TYPE_MATCHES
+ * compares members pairwise at up to 32 levels and anonymous-member search
+ * can revisit a shared anonymous type, both exponential on crafted BTF. A step
+ * is one member or enumerator pair compared; real matches take thousands.
+ */
+#define CORE_MAX_MATCH_STEPS	(1u << 22)
 
 static const char *const relo_kind_names[] = {
 	[BPF_CORE_FIELD_BYTE_OFFSET] = "byte_off",
@@ -175,10 +182,10 @@ static bool names_match(const struct btf *lb, u32 loff, const struct btf *tb, u3
 }
 
 static int types_match(const struct btf *lb, u32 lid, const struct btf *tb, u32 tid,
-		       bool behind_ptr, int level);
+		       bool behind_ptr, int level, u64 *steps);
 
 static int enums_match(const struct btf *lb, const struct btf_type *lt, const struct btf *tb,
-		       const struct btf_type *tt)
+		       const struct btf_type *tt, u64 *steps)
 {
 	u32 i, j, lvlen = btf_vlen(lt), tvlen = btf_vlen(tt);
 
@@ -187,9 +194,12 @@ static int enums_match(const struct btf *lb, const struct btf_type *lt, const st
 	for (i = 0; i < lvlen; i++) {
 		bool matched = false;
 
-		for (j = 0; j < tvlen && !matched; j++)
+		for (j = 0; j < tvlen && !matched; j++) {
+			if (++*steps > CORE_MAX_MATCH_STEPS)
+				return -E2BIG;
 			matched = names_match(lb, btf_enum_name_off(lt, i), tb,
 					      btf_enum_name_off(tt, j));
+		}
 		if (!matched)
 			return 0;
 	}
@@ -197,7 +207,7 @@ static int enums_match(const struct btf *lb, const struct btf_type *lt, const st
 }
 
 static int composites_match(const struct btf *lb, const struct btf_type *lt, const struct btf *tb,
-			    const struct btf_type *tt, bool behind_ptr, int level)
+			    const struct btf_type *tt, bool behind_ptr, int level, u64 *steps)
 {
 	const struct btf_member *lm = btf_members(lt);
 	u32 i, j, lvlen = btf_vlen(lt), tvlen = btf_vlen(tt);
@@ -210,9 +220,12 @@ static int composites_match(const struct btf *lb, const struct btf_type *lt, con
 		bool matched = false;
 
 		for (j = 0; j < tvlen; j++) {
+			if (++*steps > CORE_MAX_MATCH_STEPS)
+				return -E2BIG;
 			if (!names_match(lb, lm[i].name_off, tb, tm[j].name_off))
 				continue;
-			err = types_match(lb, lm[i].type, tb, tm[j].type, behind_ptr, level - 1);
+			err = types_match(lb, lm[i].type, tb, tm[j].type, behind_ptr, level - 1,
+					  steps);
 			if (err < 0)
 				return err;
 			if (err > 0) {
@@ -227,7 +240,7 @@ static int composites_match(const struct btf *lb, const struct btf_type *lt, con
 }
 
 static int types_match(const struct btf *lb, u32 lid, const struct btf *tb, u32 tid,
-		       bool behind_ptr, int level)
+		       bool behind_ptr, int level, u64 *steps)
 {
 	const struct btf_type *lt, *tt;
 	int depth = CORE_MAX_LEVEL;
@@ -265,7 +278,7 @@ recur:
 	case BTF_KIND_ENUM64:
 		if (!btf_is_any_enum(tt))
 			return 0;
-		return enums_match(lb, lt, tb, tt);
+		return enums_match(lb, lt, tb, tt, steps);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		if (behind_ptr) {
@@ -277,7 +290,7 @@ recur:
 		}
 		if (lk != tk)
 			return 0;
-		return composites_match(lb, lt, tb, tt, behind_ptr, level);
+		return composites_match(lb, lt, tb, tt, behind_ptr, level, steps);
 	case BTF_KIND_INT:
 		if (lk != tk)
 			return 0;
@@ -305,7 +318,8 @@ recur:
 		if (lk != tk || vlen != btf_vlen(tt))
 			return 0;
 		for (i = 0; i < vlen; i++) {
-			err = types_match(lb, lp[i].type, tb, tp[i].type, behind_ptr, level - 1);
+			err = types_match(lb, lp[i].type, tb, tp[i].type, behind_ptr, level - 1,
+					  steps);
 			if (err <= 0)
 				return err;
 		}
@@ -379,7 +393,8 @@ static int fields_are_compat(const struct btf *lb, u32 lid, const struct btf *tb
  * into anonymous members (depth bounded by CORE_SPEC_MAX_LEN via raw_len).
  */
 static int match_member(const struct btf *lb, const struct core_accessor *lacc,
-			const struct btf *tb, u32 tid, struct core_spec *spec, u32 *next_tid)
+			const struct btf *tb, u32 tid, struct core_spec *spec, u32 *next_tid,
+			u64 *steps)
 {
 	const struct btf_type *lt, *tt;
 	const struct btf_member *lm, *m;
@@ -402,14 +417,14 @@ static int match_member(const struct btf *lb, const struct core_accessor *lacc,
 		u32 bit_offset = btf_member_bit_offset(tt, i);
 		const char *tname;
 
-		if (spec->raw_len == CORE_SPEC_MAX_LEN)
+		if (spec->raw_len == CORE_SPEC_MAX_LEN || ++*steps > CORE_MAX_MATCH_STEPS)
 			return -E2BIG;
 		spec->bit_offset += bit_offset;
 		spec->raw_spec[spec->raw_len++] = i;
 
 		tname = name_of(tb, m->name_off);
 		if (!tname[0]) {
-			found = match_member(lb, lacc, tb, m->type, spec, next_tid);
+			found = match_member(lb, lacc, tb, m->type, spec, next_tid, steps);
 			if (found)
 				return found;
 		} else if (strcmp(lname, tname) == 0) {
@@ -566,6 +581,7 @@ static int parse_spec(const struct core_relo_ctx *rc, const struct btf *btf,
 static int spec_match(const struct core_spec *ls, const struct btf *tb, u32 tid,
 		      struct core_spec *ts)
 {
+	u64 steps = 0;
 	const struct core_accessor *lacc;
 	struct core_accessor *tacc;
 	const struct btf_type *tt;
@@ -579,7 +595,7 @@ static int spec_match(const struct core_spec *ls, const struct btf *tb, u32 tid,
 	if (is_type_based(ls->relo_kind)) {
 		if (ls->relo_kind == BPF_CORE_TYPE_MATCHES)
 			return types_match(ls->btf, ls->root_type_id, tb, tid, false,
-					   CORE_MAX_LEVEL);
+					   CORE_MAX_LEVEL, &steps);
 		return types_are_compat(ls->btf, ls->root_type_id, tb, tid, CORE_MAX_LEVEL);
 	}
 
@@ -616,7 +632,7 @@ static int spec_match(const struct core_spec *ls, const struct btf *tb, u32 tid,
 		if (!tt)
 			return -EINVAL;
 		if (lacc->name) {
-			matched = match_member(ls->btf, lacc, tb, tid, ts, &tid);
+			matched = match_member(ls->btf, lacc, tb, tid, ts, &tid, &steps);
 			if (matched <= 0)
 				return matched;
 			/* match_member appended exactly one accessor */
@@ -900,7 +916,8 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 		if (err < 0) {
 			fmt_relo(where, sizeof(where), rc, local);
 			pr_warn("%s: error matching candidate #%u [%u]: %s", where, i, cands->ids[i],
-				err == -E2BIG ? "nesting too deep" : "malformed type chain");
+				err == -E2BIG ? "nesting too deep or too complex" :
+				"malformed type chain");
 			return err;
 		}
 		if (err == 0)
