@@ -2,7 +2,8 @@
 #
 #   make                 static ./btfgen (CC=musl-gcc for a small one)
 #   make check           install test deps if missing, unit + end-to-end tests
-#   make check-asan      the same test suite under ASan+UBSan
+#   make check-asan      unit tests + quick e2e under ASan+UBSan (part of check)
+#   make check-musl      quick e2e against the static musl binary (part of check)
 #   make demo            reduce the running kernel's BTF for the example programs
 #   make bench           btfgen vs bpftool, same inputs, same run
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -40,12 +41,15 @@ else
 Q := @
 endif
 
-.PHONY: all check test e2e check-asan check-static demo bench install install-strip \
+.PHONY: all check test e2e check-asan check-musl demo bench install install-strip \
 	uninstall clean distclean deps
 
 all: btfgen
 
-btfgen: $(MAIN_OBJ) $(LIB)
+btfgen: $(BUILD)/btfgen-static
+	$(Q)cp $< $@
+
+$(BUILD)/btfgen-static: $(MAIN_OBJ) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) -static -Wl,--gc-sections $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
@@ -77,9 +81,14 @@ test: deps $(TEST_BIN)
 e2e: deps btfgen
 	sh tests/e2e/run.sh ./btfgen
 
-check: test e2e
+# the shipped artifact: a static musl build, run through the quick e2e set
+check-musl: deps
+	$(MAKE) BUILD=build-musl CC=musl-gcc CFLAGS="-O2" build-musl/btfgen-static
+	BTFGEN_E2E_QUICK=1 sh tests/e2e/run.sh build-musl/btfgen-static
 
-check-asan:
+check: test e2e check-musl check-asan
+
+check-asan: deps
 	$(MAKE) BUILD=build-asan CC=gcc \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		build-asan/unit_tests build-asan/btfgen-asan
@@ -107,7 +116,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/btfgen
 
 clean:
-	rm -rf build build-asan btfgen
+	rm -rf build build-asan build-musl btfgen
 
 distclean: clean
 

@@ -95,7 +95,7 @@ static long strset_add(struct strset *set, const char *s)
 	for (j = h & (set->nr_slots - 1); set->slots[j]; j = (j + 1) & (set->nr_slots - 1)) {
 		const char *cand = set->data + set->slots[j] - 1;
 
-		if (memcmp(cand, s, n + 1) == 0)
+		if (strcmp(cand, s) == 0)
 			return (long)set->slots[j] - 1;
 	}
 	if (n + 1 > WRITER_MAX_STR_BYTES - set->len)
@@ -322,7 +322,8 @@ int btf_writer_finish(struct btf_writer *w, bool swap, void **out, size_t *out_s
 	buf = xmalloc(total);
 	if (!buf)
 		return -ENOMEM;
-	memcpy(buf + sizeof(hdr), w->types, w->types_len);
+	if (w->types_len)
+		memcpy(buf + sizeof(hdr), w->types, w->types_len);
 	memcpy(buf + sizeof(hdr) + w->types_len, w->strs.data, w->strs.len);
 	if (swap) {
 		u32 *hw = (u32 *)&hdr;

@@ -54,6 +54,8 @@
 #define ELF_MAGIC_LEN	4
 #define ELF_EI_CLASS	4
 #define ELF_EI_DATA	5
+#define ELF_EI_VERSION	6
+#define ELF_EV_CURRENT	1
 #define ELF_EI_NIDENT	16	/* size of e_ident */
 #define ELF_CLASS32	1
 #define ELF_CLASS64	2
@@ -216,6 +218,11 @@ static int elf_check_ehdr(const u8 *d, size_t size, const char *name, bool quiet
 	default:
 		elf_warn(quiet, "%s: ELF header: invalid EI_DATA %u (expected 1 or 2)",
 			 name, d[ELF_EI_DATA]);
+		return -EINVAL;
+	}
+	if (d[ELF_EI_VERSION] != ELF_EV_CURRENT) {
+		elf_warn(quiet, "%s: ELF header: invalid EI_VERSION %u (expected 1)", name,
+			 d[ELF_EI_VERSION]);
 		return -EINVAL;
 	}
 	if (size < lay->ehdr_size) {

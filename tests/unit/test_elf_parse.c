@@ -115,7 +115,7 @@ static void put64(u8 *p, u64 v, bool le)
 	put32(p + (le ? 4 : 0), (u32)(v >> 32), le);
 }
 
-static void putw(const struct img *im, u8 *p, u64 v)
+static void img_putw(const struct img *im, u8 *p, u64 v)
 {
 	if (im->is64)
 		put64(p, v, im->le);
@@ -131,7 +131,7 @@ static void set_e_machine(struct img *im, u16 v)
 
 static void set_e_shoff(struct img *im, u64 v)
 {
-	putw(im, im->buf + (im->is64 ? 40 : 32), v);
+	img_putw(im, im->buf + (im->is64 ? 40 : 32), v);
 }
 
 static void set_e_shentsize(struct img *im, u16 v)
@@ -166,12 +166,12 @@ static void set_sh_type(struct img *im, unsigned idx, u32 v)
 
 static void set_sh_offset(struct img *im, unsigned idx, u64 v)
 {
-	putw(im, shdr(im, idx) + (im->is64 ? 24 : 16), v);
+	img_putw(im, shdr(im, idx) + (im->is64 ? 24 : 16), v);
 }
 
 static void set_sh_size(struct img *im, unsigned idx, u64 v)
 {
-	putw(im, shdr(im, idx) + (im->is64 ? 32 : 20), v);
+	img_putw(im, shdr(im, idx) + (im->is64 ? 32 : 20), v);
 }
 
 static size_t align8(size_t v)
