@@ -514,6 +514,7 @@ int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
 
 	btf = xcalloc(1, sizeof(*btf));
 	if (!btf) {
+		pr_warn("%s: BTF: out of memory", name);
 		xfree(data);
 		return -ENOMEM;
 	}
@@ -556,8 +557,10 @@ int btf_parse_view(const void *data, size_t size, const char *name, struct btf *
 		return -EINVAL;
 	}
 	btf = xcalloc(1, sizeof(*btf));
-	if (!btf)
+	if (!btf) {
+		pr_warn("%s: BTF: out of memory", name);
 		return -ENOMEM;
+	}
 	btf->raw = (u8 *)(uintptr_t)data;	/* never written: native byte order */
 	btf->raw_size = size;
 	btf->name = name;
@@ -580,7 +583,8 @@ int btf_parse(const void *data, size_t size, const char *name, struct btf **out)
 		pr_warn("%s: BTF: out of memory", name);
 		return -ENOMEM;
 	}
-	memcpy(copy, data, size);
+	if (size)
+		memcpy(copy, data, size);
 	return btf_parse_owned(copy, size, name, out);
 }
 

@@ -181,8 +181,8 @@ const struct btf_type *btf_skip_mods_and_typedefs(const struct btf *btf, u32 id,
 
 /*
  * Size in bytes of type @id as libbpf's btf__resolve_size() computes it.
- * Returns the size (>= 0), -EINVAL for sizeless kinds, -E2BIG on overflow or
- * too deep a chain.
+ * Returns the size (>= 0), -E2BIG when the size overflows u32, -EINVAL for
+ * sizeless kinds and for chains deeper than BTF_MAX_RESOLVE_DEPTH (as libbpf).
  */
 s64 btf_resolve_size(const struct btf *btf, u32 id);
 
