@@ -459,6 +459,8 @@ static int emit_composite(struct core_min *m, struct btf_writer *w, u32 id,
 			err = btf_writer_add_member(w, targ->strs + mem[i].name_off, mem[i].type,
 						    off, bsz);
 		}
+		if (err == -ENOMEM)
+			return err;	/* reported once by core_min_emit() */
 		if (err) {
 			pr_warn("%s: type [%u] %s '%s': member #%u (offset %u, bitfield size %u) can't be emitted",
 				targ->name, id, btf_kind_str(btf_kind(t)), targ->strs + t->name_off,

@@ -187,6 +187,11 @@ int core_btf_ext_parse(struct core_obj *obj, const void *data, size_t size)
 		subs[i].len = rd_u32(&r);
 	}
 	body_len = (u32)(size - hdr_len);
+	if (body_len == 0) {
+		/* libbpf refuses it too ("BTF.ext has no data") */
+		pr_warn("%s: .BTF.ext: no data after the %u-byte header", obj->name, hdr_len);
+		return -EINVAL;
+	}
 	for (i = 0; i < 3; i++) {
 		err = parse_subsection(obj, b + hdr_len, body_len, &subs[i], le, i == 2);
 		if (err)

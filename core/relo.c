@@ -15,6 +15,8 @@
 
 #include "core.h"
 
+#define WHY_SZ		160	/* reason text of a failed relocation step */
+#define WHY_OUT_SZ	(WHY_SZ + 32)	/* ... prefixed with its side */
 #define CORE_MAX_LEVEL	32	/* libbpf: recursion level / loop depth of the type matchers */
 /*
  * Work bound for matching one candidate. libbpf has none: TYPE_MATCHES
@@ -478,8 +480,8 @@ static int parse_access_str(const char *s, u32 *raw)
 	return n;
 }
 
-static int parse_spec(const struct core_relo_ctx *rc, const struct btf *btf,
-		      const struct bpf_core_relo *relo, struct core_spec *spec)
+static int parse_spec(const struct btf *btf, const struct bpf_core_relo *relo,
+		      struct core_spec *spec, char *why)
 {
 	const char *spec_str = btf_str(btf, relo->access_str_off);
 	struct core_accessor *acc;
@@ -569,9 +571,8 @@ static int parse_spec(const struct core_relo_ctx *rc, const struct btf *btf,
 				return (int)sz;
 			spec->bit_offset += (u32)((u64)access_idx * (u64)sz * 8);
 		} else {
-			pr_warn("%s: .BTF.ext: relo #%d (section '%s'): access '%s' index %d captures type [%u] of unexpected kind %s",
-				rc->obj_name, rc->relo_idx, rc->sec_name, spec_str, i, id,
-				btf_kind_str(btf_kind(t)));
+			snprintf(why, WHY_SZ, "access index %d reaches [%u] %s, not a struct, union or array",
+				 i, id, btf_kind_str(btf_kind(t)));
 			return -EINVAL;
 		}
 	}
@@ -671,8 +672,7 @@ static int spec_match(const struct core_spec *ls, const struct btf *tb, u32 tid,
 }
 
 /* Values of a field relocation for one spec (NULL = no target). -EUCLEAN = poison. */
-static int calc_field(const struct core_relo_ctx *rc, u32 kind, const struct core_spec *spec,
-		      u64 *val)
+static int calc_field(u32 kind, const struct core_spec *spec, u64 *val, char *why)
 {
 	const struct core_accessor *acc;
 	const struct btf_type *t, *mt;
@@ -693,17 +693,18 @@ static int calc_field(const struct core_relo_ctx *rc, u32 kind, const struct cor
 	if (!acc->name) {
 		if (kind == BPF_CORE_FIELD_BYTE_OFFSET) {
 			*val = spec->bit_offset / 8;
-			if (btf_resolve_size(spec->btf, acc->type_id) < 0)
-				return -EINVAL;
+			sz = btf_resolve_size(spec->btf, acc->type_id);
 		} else if (kind == BPF_CORE_FIELD_BYTE_SIZE) {
 			sz = btf_resolve_size(spec->btf, acc->type_id);
-			if (sz < 0)
-				return -EINVAL;
 			*val = (u64)sz;
 		} else {
-			pr_warn("%s: .BTF.ext: relo #%d (section '%s', insn %u): %s can't be applied to array access",
-				rc->obj_name, rc->relo_idx, rc->sec_name, rc->relo->insn_off / 8,
-				core_relo_kind_str(kind));
+			snprintf(why, WHY_SZ, "%s can't be applied to array access",
+				 core_relo_kind_str(kind));
+			return -EINVAL;
+		}
+		if (sz < 0) {
+			snprintf(why, WHY_SZ, "array element [%u] %s has no size", acc->type_id,
+				 btf_kind_str(btf_kind(btf_type_by_id(spec->btf, acc->type_id))));
 			return -EINVAL;
 		}
 		return 0;
@@ -719,17 +720,15 @@ static int calc_field(const struct core_relo_ctx *rc, u32 kind, const struct cor
 	if (bitfield) {
 		byte_sz = mt->size;
 		if (byte_sz == 0 || !(btf_kind(mt) == BTF_KIND_INT || btf_is_any_enum(mt))) {
-			pr_warn("%s: .BTF.ext: relo #%d (section '%s'): bitfield of non-integer type [%u] %s",
-				rc->obj_name, rc->relo_idx, rc->sec_name, field_type_id,
-				btf_kind_str(btf_kind(mt)));
+			snprintf(why, WHY_SZ, "bitfield of non-integer type [%u] %s", field_type_id,
+				 btf_kind_str(btf_kind(mt)));
 			return -EINVAL;
 		}
 		byte_off = bit_off / 8 / byte_sz * byte_sz;
 		while ((u64)bit_off + bit_sz - (u64)byte_off * 8 > (u64)byte_sz * 8) {
 			if (byte_sz >= 8) {
-				pr_warn("%s: .BTF.ext: relo #%d (section '%s', insn %u): %s can't be satisfied for bitfield",
-					rc->obj_name, rc->relo_idx, rc->sec_name,
-					rc->relo->insn_off / 8, core_relo_kind_str(kind));
+				snprintf(why, WHY_SZ, "bitfield at bit %u, %u bits wide, can't be loaded with one 8-byte load",
+					 bit_off, bit_sz);
 				return -E2BIG;
 			}
 			byte_sz *= 2;
@@ -737,8 +736,11 @@ static int calc_field(const struct core_relo_ctx *rc, u32 kind, const struct cor
 		}
 	} else {
 		sz = btf_resolve_size(spec->btf, field_type_id);
-		if (sz < 0)
+		if (sz < 0) {
+			snprintf(why, WHY_SZ, "field type [%u] %s has no size", field_type_id,
+				 btf_kind_str(btf_kind(mt)));
 			return -EINVAL;
+		}
 		byte_sz = (u32)sz;
 		byte_off = spec->bit_offset / 8;
 		bit_sz = byte_sz * 8;
@@ -757,11 +759,11 @@ static int calc_field(const struct core_relo_ctx *rc, u32 kind, const struct cor
 			(BTF_INT_ENCODING(btf_int_encoding_word(mt)) & BTF_INT_SIGNED));
 		break;
 	case BPF_CORE_FIELD_LSHIFT_U64:
-		/* the value a little-endian loader host computes (libbpf) */
-		*val = (u64)64 - ((u64)bit_off + bit_sz - (u64)byte_off * 8);
+		/* what a little-endian loader host computes; u32 arithmetic as libbpf */
+		*val = (u32)(64u - (bit_off + bit_sz - byte_off * 8u));
 		break;
 	case BPF_CORE_FIELD_RSHIFT_U64:
-		*val = (u64)64 - bit_sz;
+		*val = (u32)(64u - bit_sz);
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -769,7 +771,7 @@ static int calc_field(const struct core_relo_ctx *rc, u32 kind, const struct cor
 	return 0;
 }
 
-static int calc_type(u32 kind, const struct core_spec *spec, u64 *val)
+static int calc_type(u32 kind, const struct core_spec *spec, u64 *val, char *why)
 {
 	s64 sz;
 
@@ -787,8 +789,12 @@ static int calc_type(u32 kind, const struct core_spec *spec, u64 *val)
 		return 0;
 	case BPF_CORE_TYPE_SIZE:
 		sz = btf_resolve_size(spec->btf, spec->root_type_id);
-		if (sz < 0)
+		if (sz < 0) {
+			snprintf(why, WHY_SZ, "type_size of [%u] %s, which has no size",
+				 spec->root_type_id,
+				 btf_kind_str(btf_kind(btf_type_by_id(spec->btf, spec->root_type_id))));
 			return -EINVAL;
+		}
 		*val = (u64)sz;
 		return 0;
 	default:
@@ -821,16 +827,15 @@ static int calc_enumval(u32 kind, const struct core_spec *spec, u64 *val)
 	}
 }
 
-static int calc_one(const struct core_relo_ctx *rc, u32 kind, const struct core_spec *spec,
-		    u64 *val, bool *poison)
+static int calc_one(u32 kind, const struct core_spec *spec, u64 *val, bool *poison, char *why)
 {
 	int err;
 
 	*val = 0;
 	if (is_field_based(kind))
-		err = calc_field(rc, kind, spec, val);
+		err = calc_field(kind, spec, val, why);
 	else if (is_type_based(kind))
-		err = calc_type(kind, spec, val);
+		err = calc_type(kind, spec, val, why);
 	else if (is_enumval_based(kind))
 		err = calc_enumval(kind, spec, val);
 	else
@@ -840,28 +845,36 @@ static int calc_one(const struct core_relo_ctx *rc, u32 kind, const struct core_
 		return 0;
 	}
 	if (err == -EOPNOTSUPP)
-		pr_warn("%s: .BTF.ext: relo #%d (section '%s', insn %u): unrecognized CO-RE relocation kind %u",
-			rc->obj_name, rc->relo_idx, rc->sec_name, rc->relo->insn_off / 8, kind);
+		snprintf(why, WHY_SZ, "unrecognized CO-RE relocation kind %u", kind);
 	return err;
 }
 
-/* Local ("orig") and target ("new") values, libbpf bpf_core_calc_relo(). */
-static int calc_relo(const struct core_relo_ctx *rc, const struct core_spec *ls,
-		     const struct core_spec *ts, struct core_relo_res *res)
+/*
+ * Local ("orig") and target ("new") values, libbpf bpf_core_calc_relo().
+ * On error @why says what went wrong, and on which side.
+ */
+static int calc_relo(u32 kind, const struct core_spec *ls, const struct core_spec *ts,
+		     struct core_relo_res *res, char *why)
 {
+	char side[WHY_SZ];
 	bool lpoison = false;
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	err = calc_one(rc, rc->relo->kind, ls, &res->orig_val, &lpoison);
-	if (err)
+	err = calc_one(kind, ls, &res->orig_val, &lpoison, side);
+	if (err) {
+		snprintf(why, WHY_OUT_SZ, "local: %s", side);
 		return err;
+	}
 	if (lpoison) {
 		/* libbpf: poisoning from the local side short-circuits the target */
 		res->poison = true;
 		return 0;
 	}
-	return calc_one(rc, rc->relo->kind, ts, &res->new_val, &res->poison);
+	err = calc_one(kind, ts, &res->new_val, &res->poison, side);
+	if (err)
+		snprintf(why, WHY_OUT_SZ, "target [%u]: %s", ts ? ts->root_type_id : 0, side);
+	return err;
 }
 
 static void fmt_relo(char *buf, size_t n, const struct core_relo_ctx *rc, const struct btf *local)
@@ -885,17 +898,17 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 	const struct bpf_core_relo *relo = rc->relo;
 	const struct btf_type *lt = btf_type_by_id(local, relo->type_id);
 	struct core_relo_res cres;
-	char where[512];
+	char where[512], why[WHY_OUT_SZ] = "invalid for this type";
 	u32 i, j;
 	int err;
 
 	if (!lt)
 		return -EINVAL;
-	err = parse_spec(rc, local, relo, ls);
+	err = parse_spec(local, relo, ls, why);
 	if (err) {
 		fmt_relo(where, sizeof(where), rc, local);
-		pr_warn("%s: parsing the access string failed (%s)", where,
-			err == -E2BIG ? "too many entries" : "invalid for this type");
+		pr_warn("%s: bad access string: %s", where,
+			err == -E2BIG ? "too many entries" : why);
 		return -EINVAL;
 	}
 	if (relo->kind == BPF_CORE_TYPE_ID_LOCAL) {
@@ -922,9 +935,9 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 		}
 		if (err == 0)
 			continue;
-		err = calc_relo(rc, ls, cs, &cres);
+		err = calc_relo(relo->kind, ls, cs, &cres, why);
 		if (err)
-			return err;
+			goto calc_err;
 		if (j == 0) {
 			*res = cres;
 			*ts = *cs;
@@ -954,5 +967,11 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 		return 0;
 	}
 	pr_debug("%s: relo #%d: no matching targets found", rc->obj_name, rc->relo_idx);
-	return calc_relo(rc, ls, NULL, res);
+	err = calc_relo(relo->kind, ls, NULL, res, why);
+	if (!err)
+		return 0;
+calc_err:
+	fmt_relo(where, sizeof(where), rc, local);
+	pr_warn("%s: %s", where, why);
+	return err;
 }
