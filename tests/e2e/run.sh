@@ -691,6 +691,97 @@ if [ -n "$HAVE_PROGS" ]; then
 fi
 
 # ---------------------------------------------------------------------------
+# libbpf as the oracle: resolving every relocation (bpftool -d) against the
+# reduced BTF must give the same decisions as against the full kernel BTF
+# (SEMANTICS.md 7.3 (2)): same matching type, same offset or "no match".
+# Type ids and raw access indices are renumbered by design and not compared.
+# ---------------------------------------------------------------------------
+relo_decisions() { # BTF OBJECTS... -> stdout, normalised decisions
+	btf=$1
+	shift
+	timeout -k 5 60 "$BPFTOOL" -d gen min_core_btf "$btf" "$TMP/rd.discard" "$@" 2>&1 |
+		grep -E "relo #[0-9]+: (matching|no matching)" |
+		sed -E 's/\[[0-9]+\] //; s/candidate #[0-9]+/candidate/; s/\([0-9:]+ @/(@/' | sort -u
+}
+if [ "$NOBJS" -gt 0 ]; then
+	while read -r kl kp; do
+		[ -n "$QUICK" ] && [ "$kp" != "$(head -n 1 "$TMP/kernels" | cut -d' ' -f2-)" ] &&
+			[ "${kl#4.19}" = "$kl" ] && continue
+		n=resolve-same/$kl
+		# shellcheck disable=SC2086
+		bt min_core_btf "$kp" "$TMP/rs.btf" $OBJS
+		if [ -n "$BAD" ] || [ $RC -ne 0 ]; then
+			fail "$n" "btfgen exit $RC $BAD: $(errline "$TMP/stderr")"
+			continue
+		fi
+		# shellcheck disable=SC2086
+		relo_decisions "$kp" $OBJS >"$TMP/rs.full"
+		# shellcheck disable=SC2086
+		relo_decisions "$TMP/rs.btf" $OBJS >"$TMP/rs.red"
+		if [ ! -s "$TMP/rs.full" ]; then
+			fail "$n" "bpftool -d printed no relocation decisions"
+		elif ! cmp -s "$TMP/rs.full" "$TMP/rs.red"; then
+			fail "$n" "libbpf decides differently on the reduced BTF: $(diff "$TMP/rs.full" "$TMP/rs.red" | grep '^[<>]' | head -n 1 | cut -c 1-200)"
+		else
+			pass "$n ($(wc -l <"$TMP/rs.full" | tr -d ' ') decisions)"
+		fi
+	done <"$TMP/kernels"
+fi
+if [ -n "$HAVE_PROGS" ]; then
+	# SEMANTICS.md 3.5: duplicate structs; bpftool's own file poisons a relocation
+	bt min_core_btf "$PROGS/kern_dup.o" "$TMP/rs.btf" "$PROGS/prog_dup_ok.bpfel.o"
+	relo_decisions "$PROGS/kern_dup.o" "$PROGS/prog_dup_ok.bpfel.o" >"$TMP/rs.full"
+	relo_decisions "$TMP/rs.btf" "$PROGS/prog_dup_ok.bpfel.o" >"$TMP/rs.red"
+	relo_decisions "$EXPECTED/kern_dup__prog_dup_ok.btf" "$PROGS/prog_dup_ok.bpfel.o" >"$TMP/rs.bpftool"
+	if [ $RC -ne 0 ] || [ -n "$BAD" ]; then
+		fail resolve-same/kern_dup "btfgen exit $RC $BAD"
+	elif ! cmp -s "$TMP/rs.full" "$TMP/rs.red"; then
+		fail resolve-same/kern_dup "libbpf decides differently on btfgen's reduced BTF"
+	elif cmp -s "$TMP/rs.full" "$TMP/rs.bpftool"; then
+		fail resolve-same/kern_dup "bpftool's reduced BTF was expected to resolve differently (SEMANTICS 3.5)"
+	else
+		pass "resolve-same/kern_dup (bpftool's own output resolves differently, ours does not)"
+	fi
+fi
+
+# ---------------------------------------------------------------------------
+# INPUT formats: raw BTF in the other byte order, and ELF files of both classes
+# and byte orders with a .BTF section (objcopy wrappers, as for a vmlinux ELF).
+# Each must give bpftool's bytes, and the same bytes as the raw native input.
+# ---------------------------------------------------------------------------
+if [ -n "$BASEK" ] && [ "$NOBJS" -gt 0 ] && [ -n "$HAVE_PY" ] && command -v objcopy >/dev/null 2>&1; then
+	python3 "$ROOT/tests/tools/btf_swap.py" "$BASEK" "$TMP/in.swapped.btf"
+	# shellcheck disable=SC2086
+	bt min_core_btf "$BASEK" "$TMP/in.native.out" $OBJS
+	for fmt in raw-swapped elf64-x86-64 elf32-i386 elf64-big elf32-big; do
+		n=input/$fmt
+		in=$TMP/in.$fmt
+		case $fmt in
+		raw-swapped) in=$TMP/in.swapped.btf ;;
+		*big) objcopy -I binary -O "$fmt" --rename-section .data=.BTF "$TMP/in.swapped.btf" "$in" ;;
+		*) objcopy -I binary -O "$fmt" --rename-section .data=.BTF "$BASEK" "$in" ;;
+		esac
+		# shellcheck disable=SC2086
+		bp gen min_core_btf "$in" "$TMP/in.ref" $OBJS
+		# shellcheck disable=SC2086
+		bt min_core_btf "$in" "$TMP/in.out" $OBJS
+		if [ -n "$BAD" ] || [ $RC -ne 0 ]; then
+			fail "$n" "exit $RC $BAD: $(errline "$TMP/stderr")"
+		elif [ $BRC -ne 0 ]; then
+			fail "$n" "bpftool failed on the same input (exit $BRC): $(line1 "$TMP/bstderr")"
+		elif ! cmp -s "$TMP/in.out" "$TMP/in.ref"; then
+			fail "$n" "output differs from bpftool's"
+		elif ! cmp -s "$TMP/in.out" "$TMP/in.native.out"; then
+			fail "$n" "output differs from the raw native input's"
+		else
+			pass "$n"
+		fi
+	done
+else
+	skip input/formats "needs a kernel, the libbpf-tools objects, python3 and objcopy"
+fi
+
+# ---------------------------------------------------------------------------
 # CLI spelling, determinism, idempotence, validity
 # ---------------------------------------------------------------------------
 if [ -n "$BASEK" ] && [ "$NOBJS" -gt 0 ]; then

