@@ -75,8 +75,10 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 deps:
 	@sh tests/deps.sh
 
+# --verbose so skipped tests say why; only skips, failures and the summary are shown
 test: deps $(TEST_BIN)
-	$(TEST_BIN) --jobs 2 --timeout 300
+	@$(TEST_BIN) --jobs 2 --timeout 300 --verbose >$(BUILD)/unit_tests.log 2>&1; rc=$$?; \
+	grep -E '^\[(SKIP|FAIL|----|====)\]' $(BUILD)/unit_tests.log; exit $$rc
 
 e2e: deps btfgen
 	sh tests/e2e/run.sh ./btfgen
@@ -92,7 +94,9 @@ check-asan: deps
 	$(MAKE) BUILD=build-asan CC=gcc \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		build-asan/unit_tests build-asan/btfgen-asan
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build-asan/unit_tests --jobs 2 --timeout 600
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build-asan/unit_tests --jobs 2 \
+		--timeout 600 --verbose >build-asan/unit_tests.log 2>&1; rc=$$?; \
+	grep -E '^\[(SKIP|FAIL|----|====)\]|Sanitizer|runtime error' build-asan/unit_tests.log; exit $$rc
 	sh tests/e2e/run.sh build-asan/btfgen-asan
 
 # the sanitizers can't link -static: a dynamic build of the same sources
