@@ -119,126 +119,92 @@ static ALWAYS_INLINE int visit_one(u32 *field, btf_field_fn fn, void *ctx)
 }
 
 /*
+ * Where each kind keeps its type-id and string-offset fields (libbpf's
+ * btf_field_iter, as a table). Offsets are in u32 words; -1 = none.
+ *   self_type  the "type" word of the common header
+ *   fixed_ids  up to two ids in the fixed trailing data (ARRAY)
+ *   elem_*     per vlen entry: its size in words and where its id and its
+ *              name offset are
+ */
+static const struct {
+	bool self_type;
+	s8 fixed_ids[2];
+	u8 elem_words;
+	s8 elem_id;
+	s8 elem_name;
+} field_layout[NR_BTF_KINDS] = {
+	[BTF_KIND_PTR] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_TYPEDEF] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_VOLATILE] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_CONST] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_RESTRICT] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_FUNC] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_VAR] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_DECL_TAG] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_TYPE_TAG] = { true, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_FWD] = { true, { -1, -1 }, 0, -1, -1 },	/* always 0; bpftool remaps it too */
+	[BTF_KIND_ARRAY] = { false, { 0, 1 }, 0, -1, -1 },	/* elem type, index type */
+	[BTF_KIND_STRUCT] = { false, { -1, -1 }, 3, 1, 0 },	/* btf_member */
+	[BTF_KIND_UNION] = { false, { -1, -1 }, 3, 1, 0 },
+	[BTF_KIND_FUNC_PROTO] = { true, { -1, -1 }, 2, 1, 0 },	/* return type; btf_param */
+	[BTF_KIND_DATASEC] = { false, { -1, -1 }, 3, 0, -1 },	/* btf_var_secinfo */
+	[BTF_KIND_ENUM] = { false, { -1, -1 }, 2, -1, 0 },	/* btf_enum */
+	[BTF_KIND_ENUM64] = { false, { -1, -1 }, 3, -1, 0 },	/* btf_enum64 */
+	[BTF_KIND_INT] = { false, { -1, -1 }, 0, -1, -1 },
+	[BTF_KIND_FLOAT] = { false, { -1, -1 }, 0, -1, -1 },
+};
+
+/*
  * The visitors are always inlined into their callers so that the validation
- * pass, which calls them with constant callbacks, compiles to straight code.
+ * pass, which calls them with constant callbacks, compiles to tight code.
  */
 static ALWAYS_INLINE int visit_type_ids(struct btf_type *t, btf_field_fn fn, void *ctx)
 {
-	u32 i, vlen = btf_vlen(t);
-	int err;
+	unsigned kind = btf_kind(t);
+	u32 *w = (u32 *)(t + 1), i, vlen = btf_vlen(t);
+	int err, k;
 
-	switch (btf_kind(t)) {
-	case BTF_KIND_PTR:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-	case BTF_KIND_TYPE_TAG:
-	case BTF_KIND_FWD:	/* always 0, but bpftool remaps it too */
-		return visit_one(&t->type, fn, ctx);
-	case BTF_KIND_ARRAY: {
-		struct btf_array *a = (struct btf_array *)(t + 1);
-
-		err = visit_one(&a->type, fn, ctx);
-		if (err)
-			return err;
-		return visit_one(&a->index_type, fn, ctx);
-	}
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: {
-		struct btf_member *m = (struct btf_member *)(t + 1);
-
-		for (i = 0; i < vlen; i++) {
-			err = visit_one(&m[i].type, fn, ctx);
-			if (err)
-				return err;
-		}
+	if (kind >= NR_BTF_KINDS)
 		return 0;
-	}
-	case BTF_KIND_FUNC_PROTO: {
-		struct btf_param *p = (struct btf_param *)(t + 1);
-
+	if (field_layout[kind].self_type) {
 		err = visit_one(&t->type, fn, ctx);
 		if (err)
 			return err;
-		for (i = 0; i < vlen; i++) {
-			err = visit_one(&p[i].type, fn, ctx);
-			if (err)
-				return err;
-		}
-		return 0;
 	}
-	case BTF_KIND_DATASEC: {
-		struct btf_var_secinfo *v = (struct btf_var_secinfo *)(t + 1);
-
-		for (i = 0; i < vlen; i++) {
-			err = visit_one(&v[i].type, fn, ctx);
-			if (err)
-				return err;
-		}
-		return 0;
+	for (k = 0; k < 2; k++) {
+		if (field_layout[kind].fixed_ids[k] < 0)
+			continue;
+		err = visit_one(&w[field_layout[kind].fixed_ids[k]], fn, ctx);
+		if (err)
+			return err;
 	}
-	default:
+	if (field_layout[kind].elem_id < 0)
 		return 0;
+	for (i = 0; i < vlen; i++) {
+		err = visit_one(&w[i * field_layout[kind].elem_words + (u32)field_layout[kind].elem_id],
+				fn, ctx);
+		if (err)
+			return err;
 	}
+	return 0;
 }
 
 static ALWAYS_INLINE int visit_str_offs(struct btf_type *t, btf_field_fn fn, void *ctx)
 {
-	u32 i, vlen = btf_vlen(t);
+	unsigned kind = btf_kind(t);
+	u32 *w = (u32 *)(t + 1), i, vlen = btf_vlen(t);
 	int err;
 
 	err = visit_one(&t->name_off, fn, ctx);
-	if (err)
+	if (err || kind >= NR_BTF_KINDS || field_layout[kind].elem_name < 0)
 		return err;
-	switch (btf_kind(t)) {
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: {
-		struct btf_member *m = (struct btf_member *)(t + 1);
-
-		for (i = 0; i < vlen; i++) {
-			err = visit_one(&m[i].name_off, fn, ctx);
-			if (err)
-				return err;
-		}
-		return 0;
+	for (i = 0; i < vlen; i++) {
+		err = visit_one(&w[i * field_layout[kind].elem_words +
+				   (u32)field_layout[kind].elem_name], fn, ctx);
+		if (err)
+			return err;
 	}
-	case BTF_KIND_ENUM: {
-		struct btf_enum *e = (struct btf_enum *)(t + 1);
-
-		for (i = 0; i < vlen; i++) {
-			err = visit_one(&e[i].name_off, fn, ctx);
-			if (err)
-				return err;
-		}
-		return 0;
-	}
-	case BTF_KIND_ENUM64: {
-		struct btf_enum64 *e = (struct btf_enum64 *)(t + 1);
-
-		for (i = 0; i < vlen; i++) {
-			err = visit_one(&e[i].name_off, fn, ctx);
-			if (err)
-				return err;
-		}
-		return 0;
-	}
-	case BTF_KIND_FUNC_PROTO: {
-		struct btf_param *p = (struct btf_param *)(t + 1);
-
-		for (i = 0; i < vlen; i++) {
-			err = visit_one(&p[i].name_off, fn, ctx);
-			if (err)
-				return err;
-		}
-		return 0;
-	}
-	default:
-		return 0;
-	}
+	return 0;
 }
 
 int btf_visit_type_ids(struct btf_type *t, btf_field_fn fn, void *ctx)

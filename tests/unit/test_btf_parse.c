@@ -1180,14 +1180,14 @@ Test(btf_parse, pointer_size_guess)
 	static const char *const l4[] = { "int", "long int" };
 	static const u32 s4[] = { 4, 4 };
 	static const char *const l8[] = { "long unsigned int" };
-	static const u32 s8[] = { 8 };
+	static const u32 sz8[] = { 8 };
 	static const char *const first[] = { "unsigned long", "long" };
 	static const u32 s48[] = { 4, 8 };
 	static const char *const odd[] = { "long", "longer", "long long int" };
 	static const u32 s2[] = { 2, 8, 8 };
 
 	cr_assert(eq(int, ptr_sz_of(l4, s4, 2), 4));
-	cr_assert(eq(int, ptr_sz_of(l8, s8, 1), 8));
+	cr_assert(eq(int, ptr_sz_of(l8, sz8, 1), 8));
 	cr_assert(eq(int, ptr_sz_of(first, s48, 2), 4));	/* the first one wins */
 	/* a 2-byte "long", other names: no guess, the host's size */
 	cr_assert(eq(int, ptr_sz_of(odd, s2, 3), (int)sizeof(void *)));
