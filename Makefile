@@ -24,8 +24,9 @@ ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
 	-DBTFGEN_VERSION='"$(VERSION)"' -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 
 BUILD ?= build
-LIB_SRCS := util/util.c btf/btf.c btf/btf_write.c btf/btf_dump.c elf/elf.c \
-	core/object.c core/relo.c core/cands.c core/minimize.c cli/io.c
+LIB_SRCS := util/util.c btf/btf.c btf/btf_write.c btf/btf_dump.c elf/elf.c core/resolve.c core/format.c core/verify.c \
+	core/object.c core/relo.c core/cands.c core/minimize.c cli/io.c cli/input.c \
+	cli/relocs.c cli/verify.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/cli/main.o
 LIB := $(BUILD)/libbtfgen.a

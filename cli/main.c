@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - the btfgen command line: argument parsing, input detection, exit
- * codes (0 success, 1 error, 2 usage) and messages.
+ * main.c - the btfgen command line: option parsing, command dispatch, exit
+ * codes (0 success, 1 error or difference found, 2 usage) and the
+ * min_core_btf command.
  *
  *   btfgen [OPTIONS] min_core_btf INPUT OUTPUT OBJECT...
  *   btfgen [OPTIONS] gen min_core_btf INPUT OUTPUT OBJECT...   (bpftool spelling)
+ *   btfgen [OPTIONS] relocs [--btf KERNEL] [--json] OBJECT...
+ *   btfgen [OPTIONS] verify KERNEL REDUCED OBJECT...
+ *
+ * Options may stand anywhere before a "--".
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -12,160 +17,137 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btf.h"
-#include "core.h"
-#include "elf.h"
-#include "io.h"
-#include "util.h"
+#include "cli.h"
 
 #ifndef BTFGEN_VERSION
 #define BTFGEN_VERSION "0.1.0"
 #endif
-
-#define EXIT_USAGE 2
-#define CLI_MAX_EMBEDDED 4096	/* embedded BPF objects per file */
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: btfgen [OPTIONS] min_core_btf INPUT OUTPUT OBJECT...\n"
 		"       btfgen [OPTIONS] gen min_core_btf INPUT OUTPUT OBJECT...\n"
+		"       btfgen [OPTIONS] relocs [--btf KERNEL] [--json] OBJECT...\n"
+		"       btfgen [OPTIONS] verify KERNEL REDUCED OBJECT...\n"
 		"\n"
-		"Write to OUTPUT a reduced BTF holding only the types and members of INPUT\n"
-		"(a kernel BTF: raw, either byte order, or an ELF with a .BTF section) that the\n"
-		"CO-RE relocations of the OBJECTs use. An OBJECT is a BPF ELF object, or an\n"
-		"executable or library embedding them (libbpf skeletons).\n"
+		"min_core_btf  write to OUTPUT a reduced BTF holding only the types and members\n"
+		"              of INPUT (a kernel BTF: raw, either byte order, or an ELF with a\n"
+		"              .BTF section) that the CO-RE relocations of the OBJECTs use\n"
+		"relocs        list every CO-RE relocation of the OBJECTs and, with --btf, what\n"
+		"              it resolves to on KERNEL\n"
+		"verify        check that REDUCED answers every relocation of the OBJECTs\n"
+		"              exactly as KERNEL does (exit 1 and one line per difference)\n"
+		"\n"
+		"An OBJECT is a BPF ELF object, or an executable or library embedding them\n"
+		"(libbpf skeletons).\n"
 		"\n"
 		"Options:\n"
 		"  -v, --verbose           print what is read and written\n"
 		"  -d, --debug             also trace every relocation\n"
-		"      --first-match-only  mark only the first matching candidate, as bpftool\n"
-		"                          does (can resolve differently on kernels with\n"
-		"                          duplicate types)\n"
+		"      --first-match-only  min_core_btf: mark only the first matching candidate,\n"
+		"                          as bpftool does (can resolve differently on kernels\n"
+		"                          with duplicate types)\n"
+		"      --no-verify         min_core_btf: skip checking that the output answers\n"
+		"                          every relocation like INPUT (done by default)\n"
+		"      --btf KERNEL        relocs: resolve against KERNEL\n"
+		"      --json              relocs: one JSON array\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           print the version\n");
 }
 
-/* INPUT: raw BTF (used in place when possible) or an ELF with .BTF. */
-static int load_input(const char *path, struct cli_file *file, struct btf **out)
+struct opts {
+	struct core_min_opts min;
+	bool verify;
+	bool json;
+	const char *btf;
+	char **pos;	/* positional arguments */
+	int nr_pos;
+};
+
+/* Split argv into options and positional arguments. Returns -1 on bad usage. */
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	struct elf_file *ef = NULL;
-	const void *sec;
-	size_t sec_size;
+	bool dashdash = false;
+	int i;
+
+	o->pos = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->pos)
+		return -1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (dashdash || a[0] != '-' || !a[1]) {
+			o->pos[o->nr_pos++] = argv[i];
+		} else if (!strcmp(a, "--")) {
+			dashdash = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			if (diag_level < DIAG_INFO)
+				diag_level = DIAG_INFO;
+		} else if (!strcmp(a, "-d") || !strcmp(a, "--debug")) {
+			diag_level = DIAG_DEBUG;
+		} else if (!strcmp(a, "--first-match-only")) {
+			o->min.first_match_only = true;
+		} else if (!strcmp(a, "--verify")) {
+			o->verify = true;
+		} else if (!strcmp(a, "--no-verify")) {
+			o->verify = false;
+		} else if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "--btf")) {
+			if (++i == argc) {
+				fprintf(stderr, "btfgen: --btf needs a KERNEL argument\n");
+				return -1;
+			}
+			o->btf = argv[i];
+		} else if (!strncmp(a, "--btf=", 6)) {
+			o->btf = a + 6;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(EXIT_SUCCESS);
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("btfgen %s\n", BTFGEN_VERSION);
+			exit(EXIT_SUCCESS);
+		} else {
+			fprintf(stderr, "btfgen: unknown option '%s'\n", a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int queue_obj(struct core_obj *obj, void *ctx)
+{
+	int err = core_min_add_obj(ctx, obj);
+
+	if (err)
+		pr_warn("%s: out of memory", obj->name);
+	return err;
+}
+
+static int verify_output(const struct btf *targ, struct core_min *m, const void *out,
+			 size_t out_size, const char *out_name)
+{
+	struct btf *reduced = NULL;
+	struct core_obj *const *objs;
+	size_t nr_objs;
 	int err;
 
-	*out = NULL;
-	err = cli_file_open(path, file);
+	err = btf_parse_view(out, out_size, out_name, &reduced);
 	if (err)
 		return err;
-	if (btf_is_raw(file->data, file->size))
-		return btf_parse_view(file->data, file->size, path, out);
-	if (!elf_is_elf(file->data, file->size)) {
-		pr_warn("%s: neither raw BTF nor ELF (first bytes are not a BTF or ELF magic)",
-			path);
+	objs = core_min_objs(m, &nr_objs);
+	err = cli_verify_run(targ, core_min_cand_index(m), reduced, objs, nr_objs);
+	btf_free(reduced);
+	if (err > 0) {
+		pr_warn("%s: not written: the reduced BTF answers %d relocation%s differently", out_name,
+			err, err == 1 ? "" : "s");
 		return -EINVAL;
 	}
-	err = elf_parse(file->data, file->size, path, &ef);
-	if (err)
-		goto out;
-	if (elf_find_section(ef, ".BTF", &sec, &sec_size)) {
-		pr_warn("%s: ELF has no .BTF section", path);
-		err = -ENOENT;
-		goto out;
-	}
-	err = btf_parse(sec, sec_size, path, out);
-	if (!err)
-		btf_set_ptr_sz(*out, elf_is_64(ef) ? 8 : 4);
-out:
-	elf_free(ef);
 	return err;
 }
 
-static int add_one_obj(struct core_min *m, const void *data, size_t size, const char *name)
-{
-	struct core_obj *obj = NULL;
-	int err;
-
-	err = core_obj_load(data, size, name, &obj);
-	if (err < 0)
-		return err;
-	if (err == CORE_OBJ_NO_BTF) {
-		pr_warn("warning: %s: BPF object has no .BTF section (built without -g?): contributes nothing",
-			name);
-		return 0;
-	}
-	if (err == CORE_OBJ_NO_RELOS) {
-		pr_warn("warning: %s: BPF object has %s: contributes nothing", name,
-			obj->has_ext ? "no CO-RE relocations" : "no .BTF.ext section");
-		core_obj_free(obj);
-		return 0;
-	}
-	pr_info("%s: %u CO-RE relocations", name, obj->nr_relos);
-	err = core_min_add_obj(m, obj);
-	if (err)
-		pr_warn("%s: out of memory", name);
-	return err;
-}
-
-/* OBJECT: a BPF ELF, or a host ELF embedding BPF ELF objects. */
-static int add_object(struct core_min *m, const char *path)
-{
-	struct elf_file *ef = NULL;
-	struct cli_file file;
-	size_t size, off, len, from = 0;
-	unsigned nr = 0;
-	char *name = NULL;
-	void *data;
-	int err;
-
-	err = cli_file_open(path, &file);
-	if (err)
-		return err;
-	data = file.data;
-	size = file.size;
-	if (!elf_is_elf(data, size)) {
-		pr_warn("%s: not an ELF file", path);
-		err = -EINVAL;
-		goto out;
-	}
-	err = elf_parse(data, size, path, &ef);
-	if (err)
-		goto out;
-	if (elf_machine(ef) == ELF_MACHINE_BPF) {
-		err = add_one_obj(m, data, size, path);
-		goto out;
-	}
-	name = xmalloc(strlen(path) + 64);
-	if (!name) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (elf_find_embedded_bpf(data, size, from, &off, &len) == 1) {
-		if (nr == CLI_MAX_EMBEDDED) {
-			pr_warn("%s: more than %u embedded BPF objects", path, CLI_MAX_EMBEDDED);
-			err = -E2BIG;
-			goto out;
-		}
-		sprintf(name, "%s[bpf#%u@0x%zx]", path, nr, off);
-		err = add_one_obj(m, (const u8 *)data + off, len, name);
-		if (err)
-			goto out;
-		nr++;
-		from = off + len;
-	}
-	if (!nr) {
-		pr_warn("%s: ELF e_machine %u is not BPF and embeds no BPF object", path,
-			elf_machine(ef));
-		err = -EINVAL;
-	}
-out:
-	xfree(name);
-	elf_free(ef);
-	cli_file_close(&file);
-	return err;
-}
-
-static int cmd_min_core_btf(int argc, char **argv, const struct core_min_opts *opts)
+static int cmd_min_core_btf(int argc, char **argv, const struct opts *o)
 {
 	struct cli_file input = { 0 };
 	struct btf *targ = NULL;
@@ -180,17 +162,17 @@ static int cmd_min_core_btf(int argc, char **argv, const struct core_min_opts *o
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	err = load_input(argv[0], &input, &targ);
+	err = cli_load_kernel(argv[0], &input, &targ);
 	if (err)
 		goto out;
 	pr_info("%s: %u types, %u string bytes", argv[0], targ->nr_types - 1, targ->str_len);
-	err = core_min_new(targ, opts, &m);
+	err = core_min_new(targ, &o->min, &m);
 	if (err) {
 		pr_warn("%s: out of memory", argv[0]);
 		goto out;
 	}
 	for (i = 2; i < argc; i++) {
-		err = add_object(m, argv[i]);
+		err = cli_for_each_object(argv[i], queue_obj, m);
 		if (err)
 			goto out;
 	}
@@ -200,12 +182,18 @@ static int cmd_min_core_btf(int argc, char **argv, const struct core_min_opts *o
 	err = core_min_emit(m, &out, &out_size);
 	if (err)
 		goto out;
+	if (o->verify) {
+		err = verify_output(targ, m, out, out_size, argv[1]);
+		if (err)
+			goto out;
+	}
 	err = cli_write_file_atomic(argv[1], out, out_size);
 	if (!err) {
 		const struct core_min_stats *st = core_min_get_stats(m);
 
-		pr_info("%s: wrote %zu bytes: %u types from %u relocations (%u with several matching candidates)",
-			argv[1], out_size, st->nr_out_types, st->nr_relos, st->nr_multi_match);
+		pr_info("%s: wrote %zu bytes: %u types from %u relocations (%u with several matching candidates)%s",
+			argv[1], out_size, st->nr_out_types, st->nr_relos, st->nr_multi_match,
+			o->verify ? ", verified" : "");
 	}
 out:
 	xfree(out);
@@ -218,47 +206,35 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct core_min_opts opts = { 0 };
-	int i;
+	struct opts o = { .verify = true };	/* costs ~13% of a run: on by default */
+	char **pos;
+	int n, rc;
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			if (diag_level < DIAG_INFO)
-				diag_level = DIAG_INFO;
-		} else if (!strcmp(a, "-d") || !strcmp(a, "--debug")) {
-			diag_level = DIAG_DEBUG;
-		} else if (!strcmp(a, "--first-match-only")) {
-			opts.first_match_only = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			return EXIT_SUCCESS;
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			printf("btfgen %s\n", BTFGEN_VERSION);
-			return EXIT_SUCCESS;
-		} else {
-			fprintf(stderr, "btfgen: unknown option '%s'\n", a);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	argc -= i;
-	argv += i;
-	if (argc >= 1 && !strcmp(argv[0], "gen")) {	/* bpftool's spelling */
-		argc--;
-		argv++;
-	}
-	if (argc < 1) {
+	if (parse_opts(argc, argv, &o)) {
 		usage(stderr);
+		free(o.pos);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[0], "min_core_btf"))
-		return cmd_min_core_btf(argc - 1, argv + 1, &opts);
-	fprintf(stderr, "btfgen: unknown command '%s'\n", argv[0]);
-	usage(stderr);
-	return EXIT_USAGE;
+	pos = o.pos;
+	n = o.nr_pos;
+	if (n >= 1 && !strcmp(pos[0], "gen")) {	/* bpftool's spelling */
+		pos++;
+		n--;
+	}
+	if (n < 1) {
+		usage(stderr);
+		rc = EXIT_USAGE;
+	} else if (!strcmp(pos[0], "min_core_btf")) {
+		rc = cmd_min_core_btf(n - 1, pos + 1, &o);
+	} else if (!strcmp(pos[0], "relocs")) {
+		rc = cmd_relocs_opts(n - 1, pos + 1, o.btf, o.json);
+	} else if (!strcmp(pos[0], "verify")) {
+		rc = cmd_verify(n - 1, pos + 1);
+	} else {
+		fprintf(stderr, "btfgen: unknown command '%s'\n", pos[0]);
+		usage(stderr);
+		rc = EXIT_USAGE;
+	}
+	free(o.pos);
+	return rc;
 }

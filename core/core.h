@@ -22,10 +22,11 @@
 struct core_relo_rec {
 	struct bpf_core_relo relo;
 	const char *sec_name;	/* borrowed from the object's BTF strings */
+	u32 sec_idx;		/* index among its section's records: libbpf's "relo #N" */
 };
 
 struct core_obj {
-	const char *name;	/* for messages (borrowed) */
+	char *name;		/* for messages (owned copy) */
 	struct btf *btf;	/* the object's own (local) BTF */
 	struct core_relo_rec *relos;
 	u32 nr_relos;
@@ -63,6 +64,19 @@ struct core_accessor {
 	const char *name;	/* NULL for array index accessors */
 };
 
+/* Why a candidate did not match (set by the matcher when it returns "no match"). */
+enum core_fail {
+	CORE_FAIL_NONE = 0,
+	CORE_FAIL_FIELD_MISSING,	/* no member of that name */
+	CORE_FAIL_FIELD_INCOMPAT,	/* a member of that name, of an incompatible type */
+	CORE_FAIL_NOT_COMPOSITE,	/* a member access on a non-struct/union */
+	CORE_FAIL_NOT_ARRAY,		/* an index on a non-array */
+	CORE_FAIL_OUT_OF_BOUNDS,	/* index >= nelems */
+	CORE_FAIL_TYPE_INCOMPAT,	/* type-based: not compatible / doesn't match */
+	CORE_FAIL_NOT_ENUM,		/* enumval: target is not an enum */
+	CORE_FAIL_ENUMVAL_MISSING,	/* enumval: no enumerator of that name */
+};
+
 struct core_spec {
 	const struct btf *btf;
 	u32 root_type_id;
@@ -72,12 +86,18 @@ struct core_spec {
 	u32 raw_spec[CORE_SPEC_MAX_LEN];
 	int raw_len;
 	u32 bit_offset;
+	/* target specs only, when the candidate did not match: */
+	u8 fail;		/* enum core_fail */
+	int fail_acc;		/* index of the local accessor that failed */
+	u32 fail_type_id;	/* target type where it failed */
 };
 
 struct core_relo_res {
 	u64 orig_val;
 	u64 new_val;
 	bool poison;
+	u32 nr_cands;		/* candidates tried */
+	u32 nr_matches;		/* ... of which matched */
 };
 
 /* Candidate list for one local root type (ids in the target, ascending). */
@@ -111,7 +131,8 @@ struct core_relo_ctx {
 };
 
 /* Called for each matching candidate's target spec. */
-typedef int (*core_match_fn)(const struct core_spec *targ_spec, u32 match_idx, void *ctx);
+typedef int (*core_match_fn)(const struct core_relo_ctx *rc, const struct core_spec *targ_spec,
+			     u32 match_idx, void *ctx);
 
 /*
  * Resolve one relocation against @cands as libbpf's bpf_core_calc_relo_insn
@@ -120,12 +141,63 @@ typedef int (*core_match_fn)(const struct core_spec *targ_spec, u32 match_idx, v
  * spec in candidate order (libbpf/bpftool use only the first). @res gets the
  * relocation result. Errors print one line and return a negative errno.
  * @cands may be NULL only for TYPE_ID_LOCAL.
+ * @scratch holds CORE_SCRATCH_SPECS specs; afterwards [CORE_SPEC_LOCAL] is the
+ * parsed local spec, [CORE_SPEC_TARG] the first match's target spec and
+ * [CORE_SPEC_FAIL] the first candidate's failed attempt (when none matched).
  */
+enum { CORE_SPEC_LOCAL, CORE_SPEC_CAND, CORE_SPEC_TARG, CORE_SPEC_FAIL, CORE_SCRATCH_SPECS };
+
 int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 		   struct core_cands *cands, const struct btf *targ, struct core_spec *scratch,
 		   struct core_relo_res *res, core_match_fn on_match, void *ctx);
 
 const char *core_relo_kind_str(u32 kind);
+bool core_relo_is_field(u32 kind);
+bool core_relo_is_type(u32 kind);
+bool core_relo_is_enumval(u32 kind);
+
+/* The raw access string of @spec, "0:1:2". Returns @buf. */
+char *core_spec_raw_str(const struct core_spec *spec, char *buf, size_t n);
+/*
+ * The local access of @spec written as C for people:
+ * "struct task_struct->real_parent", "struct dentry->d_iname[3]",
+ * "enum bpf_func_id::BPF_FUNC_ringbuf_output", "struct task_struct".
+ */
+char *core_spec_c_str(const struct core_spec *spec, char *buf, size_t n);
+/* Why target spec @fail (no match) failed, for people. Returns @buf. */
+char *core_fail_str(const struct core_spec *local, const struct core_spec *fail, char *buf,
+		    size_t n);
+/* "struct foo", "typedef bar", "enum (anon)": kind and name of a type. */
+char *core_type_str(const struct btf *btf, u32 id, char *buf, size_t n);
+
+/* ---- per-object resolution ------------------------------------------- */
+
+/* Outcome of one relocation, handed to core_resolve_ops.on_result. */
+struct core_relo_result {
+	const struct core_obj *obj;
+	const struct core_relo_rec *rec;
+	u32 index;			/* position in obj->relos */
+	int err;			/* 0, or the resolver's negative errno (already reported) */
+	struct core_relo_res res;
+	const struct core_spec *local;	/* parsed local spec (NULL if parsing failed) */
+	const struct core_spec *targ;	/* first matching candidate's spec, or NULL */
+	const struct core_spec *fail;	/* no match: the first candidate's attempt, or NULL */
+};
+
+struct core_resolve_ops {
+	core_match_fn on_match;		/* every matching candidate's target spec */
+	/* After each relocation; non-zero stops. NULL: stop at the first error. */
+	int (*on_result)(const struct core_relo_result *r, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Resolve every relocation of @obj in record order against @targ, with one
+ * candidate cache per object pruned as libbpf does. Returns 0, the first
+ * error (when ops->on_result is NULL) or what on_result returned.
+ */
+int core_resolve_obj(struct core_cand_index *idx, const struct btf *targ,
+		     const struct core_obj *obj, const struct core_resolve_ops *ops);
 
 /* ---- minimization ---------------------------------------------------- */
 
@@ -152,7 +224,41 @@ int core_min_add_obj(struct core_min *m, struct core_obj *obj);
 /* Record every queued object's relocations, in queue order. Errors print one line. */
 int core_min_run(struct core_min *m);
 const struct core_min_stats *core_min_get_stats(const struct core_min *m);
+/* The queued objects and the target's candidate index (for core_verify). */
+struct core_obj *const *core_min_objs(const struct core_min *m, size_t *nr);
+struct core_cand_index *core_min_cand_index(struct core_min *m);
 /* Emit the reduced BTF (24-byte header, host byte order). */
 int core_min_emit(struct core_min *m, void **out, size_t *out_size);
+
+/* ---- verification --------------------------------------------------- */
+
+/* What one relocation resolved to, in target-independent terms. */
+struct core_outcome {
+	int err;
+	bool poison;
+	bool found;		/* some candidate matched */
+	u64 value;		/* what libbpf would patch in */
+	u32 bit_offset;		/* field kinds */
+	char path[256];		/* target access as C, e.g. "struct task_struct->pid" */
+	char targ_type[128];	/* "struct task_struct" */
+	char error[512];	/* the resolver's message when err */
+};
+
+void core_outcome_of(const struct core_relo_result *r, const struct btf *targ,
+		     struct core_outcome *o);
+bool core_outcome_eq(u32 kind, const struct core_outcome *a, const struct core_outcome *b);
+
+/* Called for each relocation whose outcomes differ; non-zero stops. */
+typedef int (*core_diff_fn)(const struct core_relo_result *r, const struct core_outcome *a,
+			    const struct core_outcome *b, void *ctx);
+
+/*
+ * Resolve every relocation of @objs against @a and against @b and compare.
+ * Resolver errors are outcomes here (captured, not printed). Returns the
+ * number of differing relocations (>= 0) or a negative errno.
+ */
+int core_verify(struct core_cand_index *idx_a, const struct btf *a, struct core_cand_index *idx_b,
+		const struct btf *b, struct core_obj *const *objs, size_t nr_objs,
+		core_diff_fn on_diff, void *ctx);
 
 #endif /* BTFGEN_CORE_H */

@@ -48,8 +48,7 @@ struct core_min {
 	struct core_obj **objs;
 	size_t nr_objs, objs_cap;
 	struct core_min_stats stats;
-	const struct core_relo_ctx *cur;	/* relocation being recorded, for messages */
-	u32 cur_first_id;			/* its first matching candidate */
+	u32 cur_first_id;			/* first matching candidate of its relocation */
 };
 
 void core_min_free(struct core_min *m)
@@ -283,7 +282,8 @@ static int record_field(struct core_min *m, const struct core_spec *ts)
 	return 0;
 }
 
-static int record_spec(const struct core_spec *ts, u32 match_idx, void *ctx)
+static int record_spec(const struct core_relo_ctx *rc, const struct core_spec *ts,
+		       u32 match_idx, void *ctx)
 {
 	struct core_min *m = ctx;
 
@@ -293,8 +293,8 @@ static int record_spec(const struct core_spec *ts, u32 match_idx, void *ctx)
 		if (match_idx == 1)
 			m->stats.nr_multi_match++;
 		pr_info("%s: relo #%d (section '%s', %s): target candidates [%u] and [%u] both match%s",
-			m->cur->obj_name, m->cur->relo_idx, m->cur->sec_name,
-			core_relo_kind_str(m->cur->relo->kind), m->cur_first_id, ts->root_type_id,
+			rc->obj_name, rc->relo_idx, rc->sec_name, core_relo_kind_str(ts->relo_kind),
+			m->cur_first_id, ts->root_type_id,
 			m->opts.first_match_only ? "; marking only the first, as bpftool" :
 			"; marking both");
 		if (m->opts.first_match_only)
@@ -322,64 +322,23 @@ static int record_spec(const struct core_spec *ts, u32 match_idx, void *ctx)
 	}
 }
 
+static int count_result(const struct core_relo_result *r, void *ctx)
+{
+	struct core_min *m = ctx;
+
+	m->stats.nr_relos++;
+	return r->err;	/* the first error stops the run */
+}
+
 static int record_obj(struct core_min *m, const struct core_obj *obj)
 {
-	struct core_cands **cache;
-	struct core_spec *scratch;
-	u32 i, nr_local = obj->btf->nr_types;
-	int err = 0;
+	struct core_resolve_ops ops = {
+		.on_match = record_spec,
+		.on_result = count_result,
+		.ctx = m,
+	};
 
-	cache = xcalloc(nr_local, sizeof(*cache));
-	scratch = xcalloc(3, sizeof(*scratch));
-	if (!cache || !scratch) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < obj->nr_relos; i++) {
-		const struct core_relo_rec *rec = &obj->relos[i];
-		struct core_relo_ctx rc = {
-			.obj_name = obj->name,
-			.sec_name = rec->sec_name,
-			.relo_idx = (int)i,
-			.relo = &rec->relo,
-		};
-		struct core_relo_res res;
-		struct core_cands *cands = NULL;
-		u32 tid = rec->relo.type_id;
-
-		if (rec->relo.kind != BPF_CORE_TYPE_ID_LOCAL) {
-			if (!cache[tid]) {
-				cache[tid] = xcalloc(1, sizeof(**cache));
-				if (!cache[tid]) {
-					err = -ENOMEM;
-					goto out;
-				}
-				err = core_find_cands(m->idx, obj->btf, tid, cache[tid]);
-				if (err)
-					goto out;
-			}
-			cands = cache[tid];
-		}
-		m->cur = &rc;
-		err = core_calc_relo(&rc, obj->btf, cands, m->targ, scratch, &res, record_spec, m);
-		m->cur = NULL;
-		m->stats.nr_relos++;
-		if (err)
-			goto out;
-	}
-out:
-	if (err == -ENOMEM)
-		pr_warn("%s: out of memory", obj->name);
-	if (cache) {
-		for (i = 0; i < nr_local; i++) {
-			if (cache[i])
-				xfree(cache[i]->ids);
-			xfree(cache[i]);
-		}
-	}
-	xfree(cache);
-	xfree(scratch);
-	return err;
+	return core_resolve_obj(m->idx, m->targ, obj, &ops);
 }
 
 int core_min_add_obj(struct core_min *m, struct core_obj *obj)
@@ -425,6 +384,17 @@ int core_min_run(struct core_min *m)
 const struct core_min_stats *core_min_get_stats(const struct core_min *m)
 {
 	return &m->stats;
+}
+
+struct core_obj *const *core_min_objs(const struct core_min *m, size_t *nr)
+{
+	*nr = m->nr_objs;
+	return m->objs;
+}
+
+struct core_cand_index *core_min_cand_index(struct core_min *m)
+{
+	return m->idx;
 }
 
 static int remap_id(u32 *field, void *ctx)

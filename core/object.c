@@ -36,6 +36,7 @@ void core_obj_free(struct core_obj *obj)
 		return;
 	btf_free(obj->btf);
 	xfree(obj->relos);
+	xfree(obj->name);
 	xfree(obj);
 }
 
@@ -121,6 +122,7 @@ static int parse_subsection(struct core_obj *obj, const u8 *base, u32 body_len,
 			relo->kind = rd_u32(&r);
 			rd_skip(&r, rec_size - sizeof(*relo));
 			rec->sec_name = sec_name;
+			rec->sec_idx = i;
 			if (relo->kind > BPF_CORE_RELO_KIND_MAX || relo->type_id >= obj->btf->nr_types ||
 			    !btf_str(obj->btf, relo->access_str_off)) {
 				pr_warn("%s: .BTF.ext core_relo: relo #%u (section '%s', byte offset %zu): "
@@ -227,8 +229,13 @@ int core_obj_load(const void *elf_data, size_t size, const char *name, struct co
 		err = -ENOMEM;
 		goto out;
 	}
-	obj->name = name;
-	err = btf_parse(sec, sec_size, name, &obj->btf);
+	obj->name = xstrdup(name);
+	if (!obj->name) {
+		pr_warn("%s: out of memory", name);
+		err = -ENOMEM;
+		goto out;
+	}
+	err = btf_parse(sec, sec_size, obj->name, &obj->btf);
 	if (err)
 		goto out;
 	btf_set_ptr_sz(obj->btf, elf_is_64(ef) ? 8 : 4);

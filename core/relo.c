@@ -47,19 +47,19 @@ const char *core_relo_kind_str(u32 kind)
 	return kind <= BPF_CORE_RELO_KIND_MAX ? relo_kind_names[kind] : "unknown";
 }
 
-static bool is_field_based(u32 kind)
+bool core_relo_is_field(u32 kind)
 {
 	return kind <= BPF_CORE_FIELD_RSHIFT_U64;
 }
 
-static bool is_type_based(u32 kind)
+bool core_relo_is_type(u32 kind)
 {
 	return kind == BPF_CORE_TYPE_ID_LOCAL || kind == BPF_CORE_TYPE_ID_TARGET ||
 	       kind == BPF_CORE_TYPE_EXISTS || kind == BPF_CORE_TYPE_SIZE ||
 	       kind == BPF_CORE_TYPE_MATCHES;
 }
 
-static bool is_enumval_based(u32 kind)
+bool core_relo_is_enumval(u32 kind)
 {
 	return kind == BPF_CORE_ENUMVAL_EXISTS || kind == BPF_CORE_ENUMVAL_VALUE;
 }
@@ -440,8 +440,11 @@ static int match_member(const struct btf *lb, const struct core_accessor *lacc,
 			tacc->name = tname;
 			*next_tid = m->type;
 			found = fields_are_compat(lb, lm->type, tb, m->type);
-			if (!found)
+			if (!found) {
 				spec->len--;
+				spec->fail = CORE_FAIL_FIELD_INCOMPAT;
+				spec->fail_type_id = tid;
+			}
 			return found;
 		}
 		spec->bit_offset -= bit_offset;
@@ -496,7 +499,7 @@ static int parse_spec(const struct btf *btf, const struct bpf_core_relo *relo,
 	spec->relo_kind = relo->kind;
 	if (!spec_str || !spec_str[0] || spec_str[0] == ':')
 		return -EINVAL;
-	if (is_type_based(relo->kind))
+	if (core_relo_is_type(relo->kind))
 		return strcmp(spec_str, "0") ? -EINVAL : 0;
 
 	n = parse_access_str(spec_str, spec->raw_spec);
@@ -513,13 +516,13 @@ static int parse_spec(const struct btf *btf, const struct bpf_core_relo *relo,
 	acc->idx = access_idx;
 	spec->len++;
 
-	if (is_enumval_based(relo->kind)) {
+	if (core_relo_is_enumval(relo->kind)) {
 		if (!btf_is_any_enum(t) || spec->raw_len > 1 || access_idx >= btf_vlen(t))
 			return -EINVAL;
 		acc->name = name_of(btf, btf_enum_name_off(t, access_idx));
 		return 0;
 	}
-	if (!is_field_based(relo->kind))
+	if (!core_relo_is_field(relo->kind))
 		return -EINVAL;
 
 	sz = btf_resolve_size(btf, id);
@@ -593,24 +596,32 @@ static int spec_match(const struct core_spec *ls, const struct btf *tb, u32 tid,
 	ts->root_type_id = tid;
 	ts->relo_kind = ls->relo_kind;
 
-	if (is_type_based(ls->relo_kind)) {
+	if (core_relo_is_type(ls->relo_kind)) {
 		if (ls->relo_kind == BPF_CORE_TYPE_MATCHES)
-			return types_match(ls->btf, ls->root_type_id, tb, tid, false,
-					   CORE_MAX_LEVEL, &steps);
-		return types_are_compat(ls->btf, ls->root_type_id, tb, tid, CORE_MAX_LEVEL);
+			matched = types_match(ls->btf, ls->root_type_id, tb, tid, false,
+					      CORE_MAX_LEVEL, &steps);
+		else
+			matched = types_are_compat(ls->btf, ls->root_type_id, tb, tid,
+						   CORE_MAX_LEVEL);
+		if (matched == 0)
+			ts->fail = CORE_FAIL_TYPE_INCOMPAT;
+		return matched;
 	}
 
 	lacc = &ls->spec[0];
 	tacc = &ts->spec[0];
 
-	if (is_enumval_based(ls->relo_kind)) {
+	if (core_relo_is_enumval(ls->relo_kind)) {
 		u32 j;
 
 		tt = btf_skip_mods_and_typedefs(tb, tid, &tid);
 		if (!tt)
 			return -EINVAL;
-		if (!btf_is_any_enum(tt))
+		ts->fail_type_id = tid;
+		if (!btf_is_any_enum(tt)) {
+			ts->fail = CORE_FAIL_NOT_ENUM;
 			return 0;
+		}
 		for (j = 0; j < btf_vlen(tt); j++) {
 			const char *tname = name_of(tb, btf_enum_name_off(tt, j));
 
@@ -623,19 +634,25 @@ static int spec_match(const struct core_spec *ls, const struct btf *tb, u32 tid,
 				return 1;
 			}
 		}
+		ts->fail = CORE_FAIL_ENUMVAL_MISSING;
 		return 0;
 	}
-	if (!is_field_based(ls->relo_kind))
+	if (!core_relo_is_field(ls->relo_kind))
 		return -EINVAL;
 
 	for (i = 0; i < ls->len; i++, lacc++, tacc++) {
 		tt = btf_skip_mods_and_typedefs(tb, tid, &tid);
 		if (!tt)
 			return -EINVAL;
+		ts->fail_acc = i;
+		ts->fail_type_id = tid;
 		if (lacc->name) {
+			ts->fail = btf_is_composite(tt) ? CORE_FAIL_FIELD_MISSING :
+							  CORE_FAIL_NOT_COMPOSITE;
 			matched = match_member(ls->btf, lacc, tb, tid, ts, &tid, &steps);
 			if (matched <= 0)
 				return matched;
+			ts->fail = CORE_FAIL_NONE;
 			/* match_member appended exactly one accessor */
 			tacc = &ts->spec[ts->len - 1];
 		} else {
@@ -645,12 +662,16 @@ static int spec_match(const struct core_spec *ls, const struct btf *tb, u32 tid,
 				const struct btf_array *a;
 				bool flex;
 
-				if (btf_kind(tt) != BTF_KIND_ARRAY)
+				if (btf_kind(tt) != BTF_KIND_ARRAY) {
+					ts->fail = CORE_FAIL_NOT_ARRAY;
 					return 0;
+				}
 				a = btf_array(tt);
 				flex = is_flex_arr(tb, tacc - 1, a);
-				if (!flex && lacc->idx >= a->nelems)
+				if (!flex && lacc->idx >= a->nelems) {
+					ts->fail = CORE_FAIL_OUT_OF_BOUNDS;
 					return 0;
+				}
 				if (!btf_skip_mods_and_typedefs(tb, a->type, &tid))
 					return -EINVAL;
 			}
@@ -832,11 +853,11 @@ static int calc_one(u32 kind, const struct core_spec *spec, u64 *val, bool *pois
 	int err;
 
 	*val = 0;
-	if (is_field_based(kind))
+	if (core_relo_is_field(kind))
 		err = calc_field(kind, spec, val, why);
-	else if (is_type_based(kind))
+	else if (core_relo_is_type(kind))
 		err = calc_type(kind, spec, val, why);
-	else if (is_enumval_based(kind))
+	else if (core_relo_is_enumval(kind))
 		err = calc_enumval(kind, spec, val);
 	else
 		err = -EOPNOTSUPP;
@@ -894,7 +915,8 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 		   struct core_cands *cands, const struct btf *targ, struct core_spec *scratch,
 		   struct core_relo_res *res, core_match_fn on_match, void *ctx)
 {
-	struct core_spec *ls = &scratch[0], *cs = &scratch[1], *ts = &scratch[2];
+	struct core_spec *ls = &scratch[CORE_SPEC_LOCAL], *cs = &scratch[CORE_SPEC_CAND];
+	struct core_spec *ts = &scratch[CORE_SPEC_TARG], *fs = &scratch[CORE_SPEC_FAIL];
 	const struct bpf_core_relo *relo = rc->relo;
 	const struct btf_type *lt = btf_type_by_id(local, relo->type_id);
 	struct core_relo_res cres;
@@ -904,6 +926,9 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 
 	if (!lt)
 		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	ts->root_type_id = 0;
+	fs->root_type_id = 0;
 	err = parse_spec(local, relo, ls, why);
 	if (err) {
 		fmt_relo(where, sizeof(where), rc, local);
@@ -933,8 +958,11 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 				"malformed type chain");
 			return err;
 		}
-		if (err == 0)
+		if (err == 0) {
+			if (i == 0)
+				*fs = *cs;
 			continue;
+		}
 		err = calc_relo(relo->kind, ls, cs, &cres, why);
 		if (err)
 			goto calc_err;
@@ -956,18 +984,21 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 			return -EINVAL;
 		}
 		if (on_match) {
-			err = on_match(cs, j, ctx);
+			err = on_match(rc, cs, j, ctx);
 			if (err)
 				return err;
 		}
 		cands->ids[j++] = cands->ids[i];
 	}
+	res->nr_cands = cands->len;
+	res->nr_matches = j;
 	if (j > 0) {
 		cands->len = j;
 		return 0;
 	}
 	pr_debug("%s: relo #%d: no matching targets found", rc->obj_name, rc->relo_idx);
 	err = calc_relo(relo->kind, ls, NULL, res, why);
+	res->nr_cands = cands->len;
 	if (!err)
 		return 0;
 calc_err:

@@ -13,6 +13,8 @@
 unsigned long util_alloc_fail_at;
 enum diag_level diag_level = DIAG_WARN;
 static diag_sink_fn diag_sink;
+static char *diag_cap_buf;
+static size_t diag_cap_n;
 
 static bool alloc_should_fail(void)
 {
@@ -94,6 +96,14 @@ int util_ensure_mem(void **data, size_t *cap, size_t elem_sz, size_t need, size_
 	return 0;
 }
 
+void diag_capture(char *buf, size_t n)
+{
+	diag_cap_buf = n ? buf : NULL;
+	diag_cap_n = n;
+	if (diag_cap_buf)
+		diag_cap_buf[0] = '\0';
+}
+
 void diag_set_sink(diag_sink_fn fn)
 {
 	diag_sink = fn;
@@ -109,6 +119,10 @@ void diag_print(enum diag_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (diag_cap_buf && level == DIAG_WARN) {
+		snprintf(diag_cap_buf, diag_cap_n, "%s", buf);
+		return;
+	}
 	if (diag_sink) {
 		diag_sink(level, buf);
 		return;

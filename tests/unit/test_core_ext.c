@@ -139,7 +139,7 @@ static int ext_parse(struct btf *local, const u8 *data, size_t size, struct core
 	cr_assert(copy != NULL);
 	memcpy(copy, data, size);
 	memset(obj, 0, sizeof(*obj));
-	obj->name = EXT_OBJ;
+	obj->name = (char *)EXT_OBJ;	/* not freed: the test frees relos only */
 	obj->btf = local;
 	err = core_btf_ext_parse(obj, copy, size);
 	free(copy);

@@ -131,7 +131,8 @@ struct mlog {
 	struct mrec r[4];
 };
 
-static int mlog_cb(const struct core_spec *ts, u32 match_idx, void *ctx)
+static int mlog_cb(const struct core_relo_ctx *rc, const struct core_spec *ts, u32 match_idx,
+		   void *ctx)
 {
 	struct mlog *l = ctx;
 	struct mrec *r;
@@ -177,7 +178,7 @@ static int relo_run_off(struct tb *lb, u32 type_id, const char *access, u32 acce
 	struct core_relo_ctx rc = {
 		.obj_name = OBJ, .sec_name = "kprobe/test", .relo_idx = 7, .relo = &relo,
 	};
-	struct core_spec *scratch = calloc(3, sizeof(*scratch));
+	struct core_spec *scratch = calloc(CORE_SCRATCH_SPECS, sizeof(*scratch));
 	struct btf *local;
 	int err;
 

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * relocs.c - `btfgen relocs [--btf KERNEL] [--json] OBJECT...`: every CO-RE
+ * relocation of every object and, against KERNEL, what libbpf would do with
+ * it: the target type, the value patched in, or why it fails. Uses the same
+ * resolver as min_core_btf (core_resolve_obj); without --btf the objects are
+ * resolved against an empty BTF, which parses and checks every local spec.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+struct relocs_ctx {
+	bool json, have_btf;
+	const struct btf *targ;
+	struct core_cand_index *idx;
+	bool first_json;
+	char errbuf[512];
+	/* per object, and in total */
+	u32 n, resolved, poisoned, absent, failed;
+	u32 tn, tresolved, tpoisoned, tabsent, tfailed;
+};
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* What libbpf would patch in, in words: "offset 1432", "exists 0"... */
+static const char *value_word(u32 kind)
+{
+	switch (kind) {
+	case BPF_CORE_FIELD_BYTE_OFFSET: return "offset";
+	case BPF_CORE_FIELD_BYTE_SIZE: return "size";
+	case BPF_CORE_FIELD_EXISTS: return "exists";
+	case BPF_CORE_FIELD_SIGNED: return "signed";
+	case BPF_CORE_FIELD_LSHIFT_U64: return "lshift";
+	case BPF_CORE_FIELD_RSHIFT_U64: return "rshift";
+	case BPF_CORE_TYPE_ID_LOCAL: return "local type id";
+	case BPF_CORE_TYPE_ID_TARGET: return "type id";
+	case BPF_CORE_TYPE_EXISTS: return "exists";
+	case BPF_CORE_TYPE_SIZE: return "size";
+	case BPF_CORE_TYPE_MATCHES: return "matches";
+	case BPF_CORE_ENUMVAL_EXISTS: return "exists";
+	case BPF_CORE_ENUMVAL_VALUE: return "value";
+	default: return "value";
+	}
+}
+
+/* Why nothing matched. */
+static void why_absent(const struct core_relo_result *r, char *buf, size_t n)
+{
+	char ty[160];
+
+	if (!r->local) {
+		snprintf(buf, n, "no match");
+	} else if (r->res.nr_cands == 0) {
+		core_type_str(r->obj->btf, r->rec->relo.type_id, ty, sizeof(ty));
+		snprintf(buf, n, "no %s in target", ty);
+	} else if (r->fail) {
+		core_fail_str(r->local, r->fail, buf, n);
+	} else {
+		snprintf(buf, n, "no candidate matches");
+	}
+}
+
+static void print_text(const struct relocs_ctx *c, const struct core_relo_result *r)
+{
+	const struct bpf_core_relo *relo = &r->rec->relo;
+	char acc[256], ty[160], why[256], raw[256];
+
+	if (r->local)
+		core_spec_c_str(r->local, acc, sizeof(acc));
+	else
+		core_type_str(r->obj->btf, relo->type_id, acc, sizeof(acc));
+	printf("  %s #%u  insn %-4u %-14s %s", r->rec->sec_name, r->rec->sec_idx, relo->insn_off / 8,
+	       core_relo_kind_str(relo->kind), acc);
+	if (!c->have_btf) {
+		if (r->err)
+			printf("  => error: %s", c->errbuf);
+		putchar('\n');
+		return;
+	}
+	if (r->err) {
+		printf("  => error: %s\n", c->errbuf);
+		return;
+	}
+	if (relo->kind == BPF_CORE_TYPE_ID_LOCAL) {
+		printf("  => %s %llu\n", value_word(relo->kind), (unsigned long long)r->res.new_val);
+		return;
+	}
+	if (r->targ) {
+		core_type_str(c->targ, r->targ->root_type_id, ty, sizeof(ty));
+		printf("  => [%u] %s", r->targ->root_type_id, ty);
+		if (core_relo_is_field(relo->kind))
+			printf(" (%s)", core_spec_raw_str(r->targ, raw, sizeof(raw)));
+		if (r->res.nr_matches > 1)
+			printf(" (+%u more matching)", r->res.nr_matches - 1);
+		if (r->res.poison)
+			printf(": poisoned\n");
+		else
+			printf(": %s %llu\n", value_word(relo->kind),
+			       (unsigned long long)r->res.new_val);
+		return;
+	}
+	why_absent(r, why, sizeof(why));
+	if (r->res.poison)
+		printf("  => poisoned: %s\n", why);
+	else
+		printf("  => %s %llu: %s\n", value_word(relo->kind), (unsigned long long)r->res.new_val,
+		       why);
+}
+
+static void print_json(struct relocs_ctx *c, const struct core_relo_result *r)
+{
+	const struct bpf_core_relo *relo = &r->rec->relo;
+	const char *acc_str = btf_str(r->obj->btf, relo->access_str_off);
+	char buf[256], why[256];
+
+	printf("%s\n  {\"object\": ", c->first_json ? "" : ",");
+	c->first_json = false;
+	json_str(r->obj->name);
+	printf(", \"section\": ");
+	json_str(r->rec->sec_name);
+	printf(", \"index\": %u, \"insn\": %u, \"kind\": \"%s\", \"local_type_id\": %u",
+	       r->rec->sec_idx, relo->insn_off / 8, core_relo_kind_str(relo->kind), relo->type_id);
+	printf(", \"local_type\": ");
+	json_str(core_type_str(r->obj->btf, relo->type_id, buf, sizeof(buf)));
+	printf(", \"access\": ");
+	json_str(acc_str ? acc_str : "");
+	if (r->local) {
+		printf(", \"access_c\": ");
+		json_str(core_spec_c_str(r->local, buf, sizeof(buf)));
+	}
+	if (c->have_btf) {
+		if (r->targ)
+			printf(", \"target_type_id\": %u", r->targ->root_type_id);
+		else
+			printf(", \"target_type_id\": null");
+		if (r->targ && (core_relo_is_field(relo->kind) || core_relo_is_enumval(relo->kind))) {
+			printf(", \"target_access\": ");
+			json_str(core_spec_raw_str(r->targ, buf, sizeof(buf)));
+		} else {
+			printf(", \"target_access\": null");
+		}
+		if (r->targ) {
+			printf(", \"target_type\": ");
+			json_str(core_type_str(c->targ, r->targ->root_type_id, buf, sizeof(buf)));
+		}
+		printf(", \"matches\": %u", r->res.nr_matches);
+		if (r->err || r->res.poison)
+			printf(", \"value\": null");
+		else
+			printf(", \"value\": %llu", (unsigned long long)r->res.new_val);
+		printf(", \"poisoned\": %s", r->res.poison ? "true" : "false");
+		if (!r->err && !r->targ && relo->kind != BPF_CORE_TYPE_ID_LOCAL) {
+			why_absent(r, why, sizeof(why));
+			printf(", \"reason\": ");
+			json_str(why);
+		}
+	}
+	printf(", \"error\": ");
+	if (r->err)
+		json_str(c->errbuf);
+	else
+		printf("null");
+	printf("}");
+}
+
+static int on_result(const struct core_relo_result *r, void *ctx)
+{
+	struct relocs_ctx *c = ctx;
+
+	c->n++;
+	if (r->err)
+		c->failed++;
+	else if (r->res.poison)
+		c->poisoned++;
+	else if (r->targ || r->rec->relo.kind == BPF_CORE_TYPE_ID_LOCAL)
+		c->resolved++;
+	else
+		c->absent++;
+	if (c->json)
+		print_json(c, r);
+	else
+		print_text(c, r);
+	c->errbuf[0] = '\0';
+	return 0;
+}
+
+static void summary(const char *what, u32 n, u32 resolved, u32 poisoned, u32 absent, u32 failed,
+		    bool have_btf)
+{
+	printf("%s: %u relocation%s", what, n, n == 1 ? "" : "s");
+	if (have_btf) {
+		printf(", %u resolved, %u poisoned", resolved, poisoned);
+		if (absent)
+			printf(", %u not found (value 0)", absent);
+	}
+	if (failed)
+		printf(", %u failed", failed);
+	putchar('\n');
+}
+
+static int list_obj(struct core_obj *obj, void *ctx)
+{
+	struct relocs_ctx *c = ctx;
+	struct core_resolve_ops ops = { .on_result = on_result, .ctx = c };
+	u32 k;
+	int err = 0;
+
+	for (k = 0; !err && k < obj->nr_relos; k++)
+		if (obj->relos[k].relo.kind != BPF_CORE_TYPE_ID_LOCAL)
+			err = core_cand_index_want(c->idx, obj->btf, obj->relos[k].relo.type_id);
+	if (err) {
+		pr_warn("%s: out of memory", obj->name);
+		core_obj_free(obj);
+		return err;
+	}
+	c->n = c->resolved = c->poisoned = c->absent = c->failed = 0;
+	if (!c->json)
+		printf("%s:\n", obj->name);
+	diag_capture(c->errbuf, sizeof(c->errbuf));
+	err = core_resolve_obj(c->idx, c->targ, obj, &ops);
+	diag_capture(NULL, 0);
+	if (!c->json)
+		summary(obj->name, c->n, c->resolved, c->poisoned, c->absent, c->failed,
+			c->have_btf);
+	c->tn += c->n;
+	c->tresolved += c->resolved;
+	c->tpoisoned += c->poisoned;
+	c->tabsent += c->absent;
+	c->tfailed += c->failed;
+	core_obj_free(obj);
+	return err;
+}
+
+int cmd_relocs_opts(int argc, char **argv, const char *btf_path, bool json)
+{
+	struct relocs_ctx c = { .json = json, .have_btf = btf_path != NULL, .first_json = true };
+	struct cli_file file = { 0 };
+	struct btf *targ = NULL;
+	struct btf_writer *w = NULL;
+	void *empty = NULL;
+	size_t empty_size, nobj = 0;
+	int i, err;
+
+	if (argc < 1) {
+		fprintf(stderr, "btfgen: relocs needs at least one OBJECT\n");
+		return EXIT_USAGE;
+	}
+	if (btf_path) {
+		err = cli_load_kernel(btf_path, &file, &targ);
+	} else {
+		/* no target: resolve against an empty BTF to parse and check the local side */
+		w = btf_writer_new();
+		err = w ? btf_writer_finish(w, false, &empty, &empty_size) : -ENOMEM;
+		if (!err)
+			err = btf_parse_view(empty, empty_size, "(no target)", &targ);
+		if (err)
+			pr_warn("out of memory");
+	}
+	if (err)
+		goto out;
+	c.targ = targ;
+	err = core_cand_index_new(targ, &c.idx);
+	if (err) {
+		pr_warn("out of memory");
+		goto out;
+	}
+	if (json)
+		printf("[");
+	for (i = 0; i < argc && !err; i++) {
+		err = cli_for_each_object(argv[i], list_obj, &c);
+		nobj++;
+	}
+	if (json)
+		printf("\n]\n");
+	else if (!err && (argc > 1 || c.tn != c.n))
+		summary("total", c.tn, c.tresolved, c.tpoisoned, c.tabsent, c.tfailed, c.have_btf);
+out:
+	(void)nobj;
+	core_cand_index_free(c.idx);
+	btf_free(targ);
+	btf_writer_free(w);
+	xfree(empty);
+	if (file.data)
+		cli_file_close(&file);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}
