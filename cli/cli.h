@@ -12,12 +12,32 @@
 
 #define EXIT_USAGE 2
 
+#ifndef BTFGEN_VERSION
+#define BTFGEN_VERSION "0.1.0"
+#endif
+#define BTFGEN_VERSION_STR BTFGEN_VERSION
+
+/*
+ * Largest kernel BTF we decompress: BTFHub's biggest (a non-deduplicated
+ * centos 8 aarch64 kernel) is 27 MB; 16x that is still far below any memory
+ * trouble and stops a decompression bomb early.
+ */
+#define CLI_MAX_BTF_SIZE (512u << 20)
+
 /*
  * Load a kernel BTF: raw BTF (either byte order; used in place when
  * possible) or an ELF with .BTF. @file must stay open while the BTF is used;
  * close it with cli_file_close() after btf_free(). Prints one line on error.
  */
 int cli_load_kernel(const char *path, struct cli_file *file, struct btf **out);
+
+/*
+ * Load a kernel BTF from memory: raw BTF, an ELF with .BTF, an xz stream of
+ * either, or a tar (possibly xz-compressed, as BTFHub's .btf.tar.xz) holding
+ * exactly one regular member. @data is only read during the call. @name is
+ * used in messages. Prints one line on error.
+ */
+int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct btf **out);
 
 /* Called with each BPF object found; takes ownership of @obj. */
 typedef int (*cli_obj_fn)(struct core_obj *obj, void *ctx);
@@ -33,12 +53,23 @@ int cli_for_each_object(const char *path, cli_obj_fn fn, void *ctx);
 int cmd_relocs_opts(int argc, char **argv, const char *btf_path, bool json);
 int cmd_verify(int argc, char **argv);
 
+struct cli_archive_opts {
+	int jobs;		/* <= 0: number of CPUs */
+	const char *dedup;	/* hardlink (default), symlink, copy */
+	const char *distro, *version, *arch, *release;
+	const char *tar_path, *report_path;
+	bool first_match_only, verify;
+};
+
+int cmd_archive(int argc, char **argv, const struct cli_archive_opts *o);
+
 /*
  * Verify that @reduced answers every relocation of @objs like @kernel
  * (core_verify), printing one line per difference. @idx_kernel may be NULL.
  * Returns the number of differences or a negative errno.
  */
 int cli_verify_run(const struct btf *kernel, struct core_cand_index *idx_kernel,
-		   const struct btf *reduced, struct core_obj *const *objs, size_t nr_objs);
+		   const struct btf *reduced, struct core_obj *const *objs, size_t nr_objs,
+		   bool print_diffs);
 
 #endif /* BTFGEN_CLI_H */

@@ -9,41 +9,141 @@
 
 #include "cli.h"
 #include "elf.h"
+#ifdef HAVE_ARCHIVE
+#include "tar.h"
+#include "xz.h"
+#endif
 
 #define CLI_MAX_EMBEDDED 4096	/* embedded BPF objects per file */
 
-int cli_load_kernel(const char *path, struct cli_file *file, struct btf **out)
+/* BTF inside an ELF image (the .BTF section, copied). */
+static int kernel_from_elf(const char *name, const void *data, size_t size, struct btf **out)
 {
 	struct elf_file *ef = NULL;
 	const void *sec;
 	size_t sec_size;
 	int err;
 
-	*out = NULL;
-	err = cli_file_open(path, file);
+	err = elf_parse(data, size, name, &ef);
 	if (err)
 		return err;
-	if (btf_is_raw(file->data, file->size))
-		return btf_parse_view(file->data, file->size, path, out);
-	if (!elf_is_elf(file->data, file->size)) {
-		pr_warn("%s: neither raw BTF nor ELF (first bytes are not a BTF or ELF magic)",
-			path);
-		return -EINVAL;
-	}
-	err = elf_parse(file->data, file->size, path, &ef);
-	if (err)
-		goto out;
 	if (elf_find_section(ef, ".BTF", &sec, &sec_size)) {
-		pr_warn("%s: ELF has no .BTF section", path);
+		pr_warn("%s: ELF has no .BTF section", name);
 		err = -ENOENT;
 		goto out;
 	}
-	err = btf_parse(sec, sec_size, path, out);
+	err = btf_parse(sec, sec_size, name, out);
 	if (!err)
 		btf_set_ptr_sz(*out, elf_is_64(ef) ? 8 : 4);
 out:
 	elf_free(ef);
 	return err;
+}
+
+#ifdef HAVE_ARCHIVE
+/*
+ * The single regular member of tar @data; -EINVAL if it is not a tar,
+ * has no regular member or several (named in the message).
+ */
+static int tar_single_member(const char *name, const void *data, size_t size,
+			     const void **mdata, size_t *msize)
+{
+	struct tar_reader r;
+	struct tar_member *m = xmalloc(sizeof(*m));
+	char err[256], first[128] = "";
+	int n = 0, ret;
+
+	if (!m) {
+		pr_warn("%s: out of memory", name);
+		return -ENOMEM;
+	}
+	tar_reader_init(&r, data, size);
+	while ((ret = tar_next(&r, m, err, sizeof(err))) == 1) {
+		if (n++ == 0) {
+			snprintf(first, sizeof(first), "%s", m->name);
+			*mdata = m->data;
+			*msize = m->size;
+			continue;
+		}
+		pr_warn("%s: tar holds several files ('%s', '%s', ...): expected one kernel BTF",
+			name, first, m->name);
+		xfree(m);
+		return -EINVAL;
+	}
+	xfree(m);
+	if (ret < 0) {
+		pr_warn("%s: tar: %s", name, err);
+		return ret;
+	}
+	if (!n) {
+		pr_warn("%s: tar holds no regular file", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool looks_like_tar(const void *data, size_t size)
+{
+	const u8 *b = data;
+
+	return size >= 512 && !memcmp(b + 257, "ustar", 5);
+}
+
+#endif
+
+int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct btf **out)
+{
+	void *plain = NULL;
+	size_t plain_size;
+	char err[256];
+	int ret;
+
+	*out = NULL;
+#ifdef HAVE_ARCHIVE
+	if (xz_is_xz(data, size)) {
+		ret = xz_decode(data, size, CLI_MAX_BTF_SIZE, &plain, &plain_size, err, sizeof(err));
+		if (ret) {
+			pr_warn("%s: xz: %s", name, err);
+			return ret;
+		}
+		data = plain;
+		size = plain_size;
+	}
+	if (!btf_is_raw(data, size) && !elf_is_elf(data, size) && looks_like_tar(data, size)) {
+		ret = tar_single_member(name, data, size, &data, &size);
+		if (ret)
+			goto out;
+	}
+#else
+	(void)err;
+	(void)plain_size;
+#endif
+	if (btf_is_raw(data, size)) {
+		ret = btf_parse(data, size, name, out);
+	} else if (elf_is_elf(data, size)) {
+		ret = kernel_from_elf(name, data, size, out);
+	} else {
+		pr_warn("%s: neither BTF, ELF, xz nor tar (unknown magic)", name);
+		ret = -EINVAL;
+	}
+#ifdef HAVE_ARCHIVE
+out:
+#endif
+	xfree(plain);
+	return ret;
+}
+
+int cli_load_kernel(const char *path, struct cli_file *file, struct btf **out)
+{
+	int err;
+
+	*out = NULL;
+	err = cli_file_open(path, file);
+	if (err)
+		return err;
+	if (btf_is_raw(file->data, file->size))	/* the common case: no copy */
+		return btf_parse_view(file->data, file->size, path, out);
+	return cli_kernel_from_mem(path, file->data, file->size, out);
 }
 
 static int one_obj(const void *data, size_t size, const char *name, cli_obj_fn fn, void *ctx)

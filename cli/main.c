@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"       btfgen [OPTIONS] gen min_core_btf INPUT OUTPUT OBJECT...\n"
 		"       btfgen [OPTIONS] relocs [--btf KERNEL] [--json] OBJECT...\n"
 		"       btfgen [OPTIONS] verify KERNEL REDUCED OBJECT...\n"
+		"       btfgen [OPTIONS] archive [-j N] INPUT_DIR OUTPUT_DIR OBJECT...\n"
 		"\n"
 		"min_core_btf  write to OUTPUT a reduced BTF holding only the types and members\n"
 		"              of INPUT (a kernel BTF: raw, either byte order, or an ELF with a\n"
@@ -38,6 +39,13 @@ static void usage(FILE *f)
 		"              it resolves to on KERNEL\n"
 		"verify        check that REDUCED answers every relocation of the OBJECTs\n"
 		"              exactly as KERNEL does (exit 1 and one line per difference)\n"
+		"archive       reduce every kernel of a BTFHub-style tree\n"
+		"              INPUT_DIR/<ID>/<VERSION_ID>/<arch>/<release>.btf.tar.xz (or .btf.xz,\n"
+		"              .btf) into OUTPUT_DIR/<ID>/<VERSION_ID>/<arch>/<release>.btf, with\n"
+		"              identical outputs stored once and a manifest for incremental runs\n"
+		"\n"
+		"KERNEL, INPUT and REDUCED may be raw BTF, an ELF with .BTF, or .xz / .tar.xz\n"
+		"of either (BTFHub's packaging).\n"
 		"\n"
 		"An OBJECT is a BPF ELF object, or an executable or library embedding them\n"
 		"(libbpf skeletons).\n"
@@ -52,6 +60,16 @@ static void usage(FILE *f)
 		"                          every relocation like INPUT (done by default)\n"
 		"      --btf KERNEL        relocs: resolve against KERNEL\n"
 		"      --json              relocs: one JSON array\n"
+		"  -j, --jobs N            archive: worker threads (default: number of CPUs)\n"
+		"      --dedup MODE        archive: identical outputs as hardlink (default),\n"
+		"                          symlink (relative) or copy\n"
+		"      --distro ID, --version VERSION_ID, --arch ARCH, --release GLOB\n"
+		"                          archive: only these kernels (arm64 = aarch64,\n"
+		"                          x86_64 = amd64)\n"
+		"      --tar FILE          archive: also a deterministic tar of the output tree\n"
+		"      --report FILE       archive: per object, the kernels where relocations\n"
+		"                          fail (poisoned), which and why (JSON if FILE ends\n"
+		"                          in .json)\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           print the version\n");
 }
@@ -60,6 +78,7 @@ enum verify_mode { VERIFY_DEFAULT, VERIFY_OFF, VERIFY_ON };
 
 struct opts {
 	struct core_min_opts min;
+	struct cli_archive_opts ar;
 	enum verify_mode verify;
 	bool json;
 	const char *btf;
@@ -67,10 +86,31 @@ struct opts {
 	int nr_pos;
 };
 
+/* The value of "--NAME=V" or "--NAME V" at argv[*i] (advancing *i), or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *bad)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n])
+		return NULL;
+	if (*i + 1 == argc) {
+		fprintf(stderr, "btfgen: %s needs a value\n", name);
+		*bad = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
 /* Split argv into options and positional arguments. Returns -1 on bad usage. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	bool dashdash = false;
+	bool dashdash = false, bad = false;
+	const char *v;
 	int i;
 
 	o->pos = calloc((size_t)argc + 1, sizeof(char *));
@@ -96,24 +136,42 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->verify = VERIFY_OFF;
 		} else if (!strcmp(a, "--json")) {
 			o->json = true;
-		} else if (!strcmp(a, "--btf")) {
-			if (++i == argc) {
-				fprintf(stderr, "btfgen: --btf needs a KERNEL argument\n");
+		} else if ((v = opt_value(argc, argv, &i, "--btf", &bad))) {
+			o->btf = v;
+		} else if ((v = opt_value(argc, argv, &i, "-j", &bad)) ||
+			   (v = opt_value(argc, argv, &i, "--jobs", &bad))) {
+			o->ar.jobs = atoi(v);
+			if (o->ar.jobs <= 0) {
+				fprintf(stderr, "btfgen: -j needs a positive number, not '%s'\n", v);
 				return -1;
 			}
-			o->btf = argv[i];
-		} else if (!strncmp(a, "--btf=", 6)) {
-			o->btf = a + 6;
+		} else if ((v = opt_value(argc, argv, &i, "--dedup", &bad))) {
+			o->ar.dedup = v;
+		} else if ((v = opt_value(argc, argv, &i, "--distro", &bad))) {
+			o->ar.distro = v;
+		} else if ((v = opt_value(argc, argv, &i, "--arch", &bad))) {
+			o->ar.arch = v;
+		} else if ((v = opt_value(argc, argv, &i, "--release", &bad))) {
+			o->ar.release = v;
+		} else if ((v = opt_value(argc, argv, &i, "--tar", &bad))) {
+			o->ar.tar_path = v;
+		} else if ((v = opt_value(argc, argv, &i, "--report", &bad))) {
+			o->ar.report_path = v;
+		} else if (o->nr_pos && !strcmp(o->pos[0], "archive") &&
+			   (v = opt_value(argc, argv, &i, "--version", &bad))) {
+			o->ar.version = v;	/* archive's VERSION_ID filter */
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(EXIT_SUCCESS);
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			printf("btfgen %s\n", BTFGEN_VERSION);
 			exit(EXIT_SUCCESS);
-		} else {
+		} else if (!bad) {
 			fprintf(stderr, "btfgen: unknown option '%s'\n", a);
 			return -1;
 		}
+		if (bad)
+			return -1;
 	}
 	return 0;
 }
@@ -145,7 +203,7 @@ static int verify_output(const struct btf *targ, struct core_min *m, const void 
 	if (err)
 		return err;
 	objs = core_min_objs(m, &nr_objs);
-	err = cli_verify_run(targ, core_min_cand_index(m), reduced, objs, nr_objs);
+	err = cli_verify_run(targ, core_min_cand_index(m), reduced, objs, nr_objs, true);
 	btf_free(reduced);
 	if (err > 0 && fatal) {
 		pr_warn("%s: not written: the reduced BTF answers %d relocation%s differently from %s",
@@ -244,6 +302,14 @@ int main(int argc, char **argv)
 		rc = cmd_relocs_opts(n - 1, pos + 1, o.btf, o.json);
 	} else if (!strcmp(pos[0], "verify")) {
 		rc = cmd_verify(n - 1, pos + 1);
+#ifdef HAVE_ARCHIVE
+	} else if (!strcmp(pos[0], "archive")) {
+		o.ar.first_match_only = o.min.first_match_only;
+		o.ar.verify = o.verify != VERIFY_OFF;
+		if (!o.ar.dedup)
+			o.ar.dedup = "hardlink";
+		rc = cmd_archive(n - 1, pos + 1, &o.ar);
+#endif
 	} else {
 		fprintf(stderr, "btfgen: unknown command '%s'\n", pos[0]);
 		usage(stderr);

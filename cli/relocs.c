@@ -60,23 +60,6 @@ static const char *value_word(u32 kind)
 	}
 }
 
-/* Why nothing matched. */
-static void why_absent(const struct core_relo_result *r, char *buf, size_t n)
-{
-	char ty[160];
-
-	if (!r->local) {
-		snprintf(buf, n, "no match");
-	} else if (r->res.nr_cands == 0) {
-		core_type_str(r->obj->btf, r->rec->relo.type_id, ty, sizeof(ty));
-		snprintf(buf, n, "no %s in target", ty);
-	} else if (r->fail) {
-		core_fail_str(r->local, r->fail, buf, n);
-	} else {
-		snprintf(buf, n, "no candidate matches");
-	}
-}
-
 static void print_text(const struct relocs_ctx *c, const struct core_relo_result *r)
 {
 	const struct bpf_core_relo *relo = &r->rec->relo;
@@ -116,7 +99,7 @@ static void print_text(const struct relocs_ctx *c, const struct core_relo_result
 			       (unsigned long long)r->res.new_val);
 		return;
 	}
-	why_absent(r, why, sizeof(why));
+	core_result_why(r, why, sizeof(why));
 	if (r->res.poison)
 		printf("  => poisoned: %s\n", why);
 	else
@@ -167,7 +150,7 @@ static void print_json(struct relocs_ctx *c, const struct core_relo_result *r)
 			printf(", \"value\": %llu", (unsigned long long)r->res.new_val);
 		printf(", \"poisoned\": %s", r->res.poison ? "true" : "false");
 		if (!r->err && !r->targ && relo->kind != BPF_CORE_TYPE_ID_LOCAL) {
-			why_absent(r, why, sizeof(why));
+			core_result_why(r, why, sizeof(why));
 			printf(", \"reason\": ");
 			json_str(why);
 		}

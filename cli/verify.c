@@ -99,7 +99,8 @@ static int print_diff(const struct core_relo_result *r, const struct core_outcom
 }
 
 int cli_verify_run(const struct btf *kernel, struct core_cand_index *idx_kernel,
-		   const struct btf *reduced, struct core_obj *const *objs, size_t nr_objs)
+		   const struct btf *reduced, struct core_obj *const *objs, size_t nr_objs,
+		   bool print_diffs)
 {
 	struct core_cand_index *own = NULL, *idx_red = NULL;
 	struct diff_ctx d = { kernel->name, reduced->name };
@@ -114,7 +115,8 @@ int cli_verify_run(const struct btf *kernel, struct core_cand_index *idx_kernel,
 	err = make_index(reduced, objs, nr_objs, &idx_red);
 	if (err)
 		goto out;
-	err = core_verify(idx_kernel, kernel, idx_red, reduced, objs, nr_objs, print_diff, &d);
+	err = core_verify(idx_kernel, kernel, idx_red, reduced, objs, nr_objs,
+			  print_diffs ? print_diff : NULL, &d);
 out:
 	core_cand_index_free(own);
 	core_cand_index_free(idx_red);
@@ -144,7 +146,7 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	for (i = 0; i < objs.n; i++)
 		nr_relos += objs.v[i]->nr_relos;
-	err = cli_verify_run(kernel, NULL, reduced, objs.v, objs.n);
+	err = cli_verify_run(kernel, NULL, reduced, objs.v, objs.n, true);
 	if (err < 0)
 		goto out;
 	if (err > 0) {

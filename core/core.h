@@ -184,6 +184,9 @@ struct core_relo_result {
 	const struct core_spec *fail;	/* no match: the first candidate's attempt, or NULL */
 };
 
+/* Why relocation @r found no match, for people ("no struct foo in target"). */
+char *core_result_why(const struct core_relo_result *r, char *buf, size_t n);
+
 struct core_resolve_ops {
 	core_match_fn on_match;		/* every matching candidate's target spec */
 	/* After each relocation; non-zero stops. NULL: stop at the first error. */
@@ -221,6 +224,15 @@ void core_min_free(struct core_min *m);
  * candidate search scans the target only once.
  */
 int core_min_add_obj(struct core_min *m, struct core_obj *obj);
+/*
+ * Or use @objs, borrowed: the caller keeps them alive and unchanged until
+ * core_min_free(). Objects are only read, so several core_min (one per
+ * thread) may share them. Not combinable with core_min_add_obj().
+ */
+int core_min_use_objs(struct core_min *m, struct core_obj *const *objs, size_t nr);
+/* Called after every resolved relocation (e.g. to collect poisoned ones). */
+void core_min_set_result_hook(struct core_min *m,
+			      int (*fn)(const struct core_relo_result *r, void *ctx), void *ctx);
 /* Record every queued object's relocations, in queue order. Errors print one line. */
 int core_min_run(struct core_min *m);
 const struct core_min_stats *core_min_get_stats(const struct core_min *m);

@@ -166,3 +166,20 @@ char *core_fail_str(const struct core_spec *local, const struct core_spec *fail,
 	}
 	return buf;
 }
+
+char *core_result_why(const struct core_relo_result *r, char *buf, size_t n)
+{
+	char ty[160];
+
+	if (!r->local) {
+		snprintf(buf, n, "no match");
+	} else if (r->res.nr_cands == 0) {
+		core_type_str(r->obj->btf, r->rec->relo.type_id, ty, sizeof(ty));
+		snprintf(buf, n, "no %s in target", ty);
+	} else if (r->fail) {
+		core_fail_str(r->local, r->fail, buf, n);
+	} else {
+		snprintf(buf, n, "no candidate matches");
+	}
+	return buf;
+}

@@ -47,6 +47,9 @@ struct core_min {
 	size_t stack_cap;
 	struct core_obj **objs;
 	size_t nr_objs, objs_cap;
+	bool borrowed;			/* objs belong to the caller (core_min_use_objs) */
+	int (*hook)(const struct core_relo_result *r, void *ctx);
+	void *hook_ctx;
 	struct core_min_stats stats;
 	u32 cur_first_id;			/* first matching candidate of its relocation */
 };
@@ -57,9 +60,11 @@ void core_min_free(struct core_min *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < m->nr_objs; i++)
-		core_obj_free(m->objs[i]);
-	xfree(m->objs);
+	if (!m->borrowed) {
+		for (i = 0; i < m->nr_objs; i++)
+			core_obj_free(m->objs[i]);
+		xfree(m->objs);
+	}
 	core_cand_index_free(m->idx);
 	xfree(m->flags);
 	xfree(m->mbits);
@@ -327,7 +332,9 @@ static int count_result(const struct core_relo_result *r, void *ctx)
 	struct core_min *m = ctx;
 
 	m->stats.nr_relos++;
-	return r->err;	/* the first error stops the run */
+	if (r->err)
+		return r->err;	/* the first error stops the run */
+	return m->hook ? m->hook(r, m->hook_ctx) : 0;
 }
 
 static int record_obj(struct core_min *m, const struct core_obj *obj)
@@ -341,18 +348,11 @@ static int record_obj(struct core_min *m, const struct core_obj *obj)
 	return core_resolve_obj(m->idx, m->targ, obj, &ops);
 }
 
-int core_min_add_obj(struct core_min *m, struct core_obj *obj)
+static int want_obj(struct core_min *m, const struct core_obj *obj)
 {
 	u32 i;
 	int err;
 
-	err = util_ensure_mem((void **)&m->objs, &m->objs_cap, sizeof(*m->objs), m->nr_objs + 1,
-			      SIZE_MAX / sizeof(*m->objs));
-	if (err) {
-		core_obj_free(obj);
-		return err;
-	}
-	m->objs[m->nr_objs++] = obj;
 	for (i = 0; i < obj->nr_relos; i++) {
 		if (obj->relos[i].relo.kind == BPF_CORE_TYPE_ID_LOCAL)
 			continue;
@@ -361,6 +361,49 @@ int core_min_add_obj(struct core_min *m, struct core_obj *obj)
 			return err;
 	}
 	return 0;
+}
+
+int core_min_use_objs(struct core_min *m, struct core_obj *const *objs, size_t nr)
+{
+	size_t i;
+	int err;
+
+	if (m->nr_objs)
+		return -EINVAL;
+	m->borrowed = true;
+	m->objs = (struct core_obj **)(uintptr_t)objs;
+	m->nr_objs = nr;
+	for (i = 0; i < nr; i++) {
+		err = want_obj(m, objs[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void core_min_set_result_hook(struct core_min *m,
+			      int (*fn)(const struct core_relo_result *r, void *ctx), void *ctx)
+{
+	m->hook = fn;
+	m->hook_ctx = ctx;
+}
+
+int core_min_add_obj(struct core_min *m, struct core_obj *obj)
+{
+	int err;
+
+	if (m->borrowed) {
+		core_obj_free(obj);
+		return -EINVAL;
+	}
+	err = util_ensure_mem((void **)&m->objs, &m->objs_cap, sizeof(*m->objs), m->nr_objs + 1,
+			      SIZE_MAX / sizeof(*m->objs));
+	if (err) {
+		core_obj_free(obj);
+		return err;
+	}
+	m->objs[m->nr_objs++] = obj;
+	return want_obj(m, obj);
 }
 
 int core_min_run(struct core_min *m)

@@ -13,8 +13,8 @@
 unsigned long util_alloc_fail_at;
 enum diag_level diag_level = DIAG_WARN;
 static diag_sink_fn diag_sink;
-static char *diag_cap_buf;
-static size_t diag_cap_n;
+static _Thread_local char *diag_cap_buf;	/* per thread: archive workers capture */
+static _Thread_local size_t diag_cap_n;
 
 static bool alloc_should_fail(void)
 {
