@@ -19,14 +19,14 @@ VERSION := 0.1.0
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wpointer-arith -Wcast-qual -Wno-unused-parameter
-INC := -Iutil -Ibtf -Ielf -Icore -Icli
+INC := -Iutil -Ibtf -Ielf -Icore -Iarchive -Icli
 ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
-	-DBTFGEN_VERSION='"$(VERSION)"' -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
+	-DBTFGEN_VERSION='"$(VERSION)"' -DHAVE_ARCHIVE -pthread -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 
 BUILD ?= build
 LIB_SRCS := util/util.c btf/btf.c btf/btf_write.c btf/btf_dump.c elf/elf.c core/resolve.c core/format.c core/verify.c \
-	core/object.c core/relo.c core/cands.c core/minimize.c cli/io.c cli/input.c \
-	cli/relocs.c cli/verify.c
+	core/object.c core/relo.c core/cands.c core/minimize.c $(sort $(wildcard archive/*.c)) \
+	cli/io.c cli/input.c cli/relocs.c cli/verify.c cli/archive.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/cli/main.o
 LIB := $(BUILD)/libbtfgen.a
@@ -52,7 +52,7 @@ btfgen: $(BUILD)/btfgen-static
 
 $(BUILD)/btfgen-static: $(MAIN_OBJ) $(LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) -static -Wl,--gc-sections $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) -static -pthread -Wl,--gc-sections $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(LIB): $(LIB_OBJS)
 	@echo "  AR      $@"
@@ -70,7 +70,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^ $(CRITERION_LIBS)
+	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^ $(CRITERION_LIBS)
 
 # Installs what the tests need (apt-get, as root) when something is missing.
 deps:
@@ -102,7 +102,7 @@ check-asan: deps
 
 # the sanitizers can't link -static: a dynamic build of the same sources
 $(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
 demo: btfgen
 	@sh tests/demo.sh ./btfgen

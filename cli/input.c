@@ -60,7 +60,7 @@ static int tar_single_member(const char *name, const void *data, size_t size,
 	tar_reader_init(&r, data, size);
 	while ((ret = tar_next(&r, m, err, sizeof(err))) == 1) {
 		if (n++ == 0) {
-			snprintf(first, sizeof(first), "%s", m->name);
+			snprintf(first, sizeof(first), "%.100s", m->name);
 			*mdata = m->data;
 			*msize = m->size;
 			continue;
