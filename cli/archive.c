@@ -1265,7 +1265,7 @@ int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
 	}
 	for (i = 0; i < a.nr_k; i++) {
 		if (a.k[i].status == K_FAILED) {
-			pr_warn("archive: %s: %s", a.k[i].in_rel, a.k[i].error);
+			pr_warn("archive: %s", a.k[i].error);
 			nfailed++;
 		}
 		nskip += a.k[i].status == K_SKIPPED;
