@@ -21,7 +21,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wpointer-arith -Wcast-qual -Wno-unused-parameter
 INC := -Iutil -Ibtf -Ielf -Icore -Iarchive -Icli
 ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
-	-DBTFGEN_VERSION='"$(VERSION)"' -DHAVE_ARCHIVE -pthread -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
+	-DBTFGEN_VERSION='"$(VERSION)"' -pthread -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 
 BUILD ?= build
 LIB_SRCS := util/util.c btf/btf.c btf/btf_write.c btf/btf_dump.c elf/elf.c core/resolve.c core/format.c core/verify.c \

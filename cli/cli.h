@@ -39,6 +39,16 @@ int cli_load_kernel(const char *path, struct cli_file *file, struct btf **out);
  */
 int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct btf **out);
 
+/*
+ * Decompress and unwrap: xz, then a tar's single member. *@out points at the
+ * result (into @data or into *@owned, which the caller frees). Prints one
+ * line on error.
+ */
+int cli_unpack(const char *name, const void *data, size_t size, void **owned,
+	       const void **out, size_t *out_size);
+/* `btfgen cat FILE`: the kernel BTF inside FILE, to stdout. */
+int cmd_cat(int argc, char **argv);
+
 /* Called with each BPF object found; takes ownership of @obj. */
 typedef int (*cli_obj_fn)(struct core_obj *obj, void *ctx);
 

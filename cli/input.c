@@ -9,10 +9,8 @@
 
 #include "cli.h"
 #include "elf.h"
-#ifdef HAVE_ARCHIVE
 #include "tar.h"
 #include "xz.h"
-#endif
 
 #define CLI_MAX_EMBEDDED 4096	/* embedded BPF objects per file */
 
@@ -40,7 +38,6 @@ out:
 	return err;
 }
 
-#ifdef HAVE_ARCHIVE
 /*
  * The single regular member of tar @data; -EINVAL if it is not a tar,
  * has no regular member or several (named in the message).
@@ -89,17 +86,16 @@ static bool looks_like_tar(const void *data, size_t size)
 	return size >= 512 && !memcmp(b + 257, "ustar", 5);
 }
 
-#endif
 
-int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct btf **out)
+int cli_unpack(const char *name, const void *data, size_t size, void **owned,
+	       const void **out, size_t *out_size)
 {
 	void *plain = NULL;
 	size_t plain_size;
 	char err[256];
 	int ret;
 
-	*out = NULL;
-#ifdef HAVE_ARCHIVE
+	*owned = NULL;
 	if (xz_is_xz(data, size)) {
 		ret = xz_decode(data, size, CLI_MAX_BTF_SIZE, &plain, &plain_size, err, sizeof(err));
 		if (ret) {
@@ -111,13 +107,26 @@ int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct 
 	}
 	if (!btf_is_raw(data, size) && !elf_is_elf(data, size) && looks_like_tar(data, size)) {
 		ret = tar_single_member(name, data, size, &data, &size);
-		if (ret)
-			goto out;
+		if (ret) {
+			xfree(plain);
+			return ret;
+		}
 	}
-#else
-	(void)err;
-	(void)plain_size;
-#endif
+	*owned = plain;
+	*out = data;
+	*out_size = size;
+	return 0;
+}
+
+int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct btf **out)
+{
+	void *plain;
+	int ret;
+
+	*out = NULL;
+	ret = cli_unpack(name, data, size, &plain, &data, &size);
+	if (ret)
+		return ret;
 	if (btf_is_raw(data, size)) {
 		ret = btf_parse(data, size, name, out);
 	} else if (elf_is_elf(data, size)) {
@@ -126,11 +135,37 @@ int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct 
 		pr_warn("%s: neither BTF, ELF, xz nor tar (unknown magic)", name);
 		ret = -EINVAL;
 	}
-#ifdef HAVE_ARCHIVE
-out:
-#endif
 	xfree(plain);
 	return ret;
+}
+
+int cmd_cat(int argc, char **argv)
+{
+	struct cli_file f;
+	const void *data;
+	size_t size;
+	void *plain;
+	int err;
+
+	if (argc != 1) {
+		fprintf(stderr, "btfgen: cat needs one FILE\n");
+		return EXIT_USAGE;
+	}
+	err = cli_file_open(argv[0], &f);
+	if (err)
+		return EXIT_FAILURE;
+	err = cli_unpack(argv[0], f.data, f.size, &plain, &data, &size);
+	if (!err && fwrite(data, 1, size, stdout) != size) {
+		pr_warn("stdout: write failed");
+		err = -EIO;
+	}
+	xfree(plain);
+	cli_file_close(&f);
+	if (!err && fflush(stdout)) {
+		pr_warn("stdout: write failed");
+		err = -EIO;
+	}
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 int cli_load_kernel(const char *path, struct cli_file *file, struct btf **out)

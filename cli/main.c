@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"       btfgen [OPTIONS] relocs [--btf KERNEL] [--json] OBJECT...\n"
 		"       btfgen [OPTIONS] verify KERNEL REDUCED OBJECT...\n"
 		"       btfgen [OPTIONS] archive [-j N] INPUT_DIR OUTPUT_DIR OBJECT...\n"
+		"       btfgen cat FILE\n"
 		"\n"
 		"min_core_btf  write to OUTPUT a reduced BTF holding only the types and members\n"
 		"              of INPUT (a kernel BTF: raw, either byte order, or an ELF with a\n"
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 		"              INPUT_DIR/<ID>/<VERSION_ID>/<arch>/<release>.btf.tar.xz (or .btf.xz,\n"
 		"              .btf) into OUTPUT_DIR/<ID>/<VERSION_ID>/<arch>/<release>.btf, with\n"
 		"              identical outputs stored once and a manifest for incremental runs\n"
+		"cat           write the kernel BTF inside FILE (.btf.tar.xz, .xz) to stdout\n"
 		"\n"
 		"KERNEL, INPUT and REDUCED may be raw BTF, an ELF with .BTF, or .xz / .tar.xz\n"
 		"of either (BTFHub's packaging).\n"
@@ -302,14 +304,14 @@ int main(int argc, char **argv)
 		rc = cmd_relocs_opts(n - 1, pos + 1, o.btf, o.json);
 	} else if (!strcmp(pos[0], "verify")) {
 		rc = cmd_verify(n - 1, pos + 1);
-#ifdef HAVE_ARCHIVE
+	} else if (!strcmp(pos[0], "cat")) {
+		rc = cmd_cat(n - 1, pos + 1);
 	} else if (!strcmp(pos[0], "archive")) {
 		o.ar.first_match_only = o.min.first_match_only;
 		o.ar.verify = o.verify != VERIFY_OFF;
 		if (!o.ar.dedup)
 			o.ar.dedup = "hardlink";
 		rc = cmd_archive(n - 1, pos + 1, &o.ar);
-#endif
 	} else {
 		fprintf(stderr, "btfgen: unknown command '%s'\n", pos[0]);
 		usage(stderr);
