@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xz_check.c - the integrity checks an .xz stream can carry: CRC32 (also
+ * used for every header, index and footer), CRC64 and SHA-256.
+ *
+ * Both CRCs are reflected (least significant bit first) with all-ones
+ * initial value and final inversion:
+ *
+ *   CRC32  polynomial 0x04C11DB7, reflected 0xEDB88320   "123456789" -> 0xCBF43926
+ *   CRC64  polynomial 0x42F0E1EBA9EA3693 (ECMA-182),
+ *          reflected 0xC96C5795D7870F42                  "123456789" -> 0x995DC9BBDF1939FA
+ *
+ * They run slicing-by-8: eight 256-entry tables, where table k gives the
+ * CRC contribution of a byte that still has k more zero bytes to pass
+ * through, so one step folds 8 input bytes with 8 independent lookups:
+ *
+ *   word = le64(p) ^ crc                  (CRC32: le32(p) ^ crc, le32(p + 4))
+ *   crc  = T7[byte 0] ^ T6[byte 1] ^ ... ^ T0[byte 7]
+ *
+ * The words are loaded as little-endian numbers, so the same code is right
+ * on big-endian hosts. The tables (8 KiB + 16 KiB) are computed on first use
+ * under call_once(), so concurrent decoders in worker threads are safe.
+ *
+ * SHA-256 is the plain FIPS 180-4 compression function over 64-byte blocks,
+ * with the final padding block(s) built in a local buffer:
+ *
+ *   message | 0x80 | 0x00... | 64-bit big-endian bit length  (to 64n bytes)
+ */
+#include <string.h>
+#include <threads.h>
+
+#include "xz.h"
+
+#define CRC32_POLY 0xEDB88320u
+#define CRC64_POLY 0xC96C5795D7870F42ull
+/* slicing-by-8: eight tables of 256 entries */
+#define CRC_SLICES 8
+
+static uint32_t crc32_table[CRC_SLICES][256];
+static uint64_t crc64_table[CRC_SLICES][256];
+static once_flag crc_once = ONCE_FLAG_INIT;
+
+static void crc_init(void)
+{
+	unsigned int i, k, b;
+
+	for (i = 0; i < 256; i++) {
+		uint32_t c32 = i;
+		uint64_t c64 = i;
+
+		for (b = 0; b < 8; b++) {
+			c32 = (c32 >> 1) ^ (CRC32_POLY & (0u - (c32 & 1)));
+			c64 = (c64 >> 1) ^ (CRC64_POLY & (0ull - (c64 & 1)));
+		}
+		crc32_table[0][i] = c32;
+		crc64_table[0][i] = c64;
+	}
+	for (k = 1; k < CRC_SLICES; k++) {
+		for (i = 0; i < 256; i++) {
+			uint32_t p32 = crc32_table[k - 1][i];
+			uint64_t p64 = crc64_table[k - 1][i];
+
+			crc32_table[k][i] = (p32 >> 8) ^ crc32_table[0][p32 & 0xff];
+			crc64_table[k][i] = (p64 >> 8) ^ crc64_table[0][p64 & 0xff];
+		}
+	}
+}
+
+static inline uint32_t ld_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t ld_le64(const uint8_t *p)
+{
+	return (uint64_t)ld_le32(p) | (uint64_t)ld_le32(p + 4) << 32;
+}
+
+uint32_t xz_crc32(const void *buf, size_t len, uint32_t crc)
+{
+	const uint8_t *p = buf;
+
+	call_once(&crc_once, crc_init);
+	crc = ~crc;
+	for (; len >= 8; p += 8, len -= 8) {
+		uint32_t a = ld_le32(p) ^ crc, b = ld_le32(p + 4);
+
+		crc = crc32_table[7][a & 0xff] ^ crc32_table[6][(a >> 8) & 0xff] ^
+		      crc32_table[5][(a >> 16) & 0xff] ^ crc32_table[4][a >> 24] ^
+		      crc32_table[3][b & 0xff] ^ crc32_table[2][(b >> 8) & 0xff] ^
+		      crc32_table[1][(b >> 16) & 0xff] ^ crc32_table[0][b >> 24];
+	}
+	for (; len; p++, len--)
+		crc = crc32_table[0][(crc ^ *p) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+uint64_t xz_crc64(const void *buf, size_t len, uint64_t crc)
+{
+	const uint8_t *p = buf;
+
+	call_once(&crc_once, crc_init);
+	crc = ~crc;
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t a = ld_le64(p) ^ crc;
+
+		crc = crc64_table[7][a & 0xff] ^ crc64_table[6][(a >> 8) & 0xff] ^
+		      crc64_table[5][(a >> 16) & 0xff] ^ crc64_table[4][(a >> 24) & 0xff] ^
+		      crc64_table[3][(a >> 32) & 0xff] ^ crc64_table[2][(a >> 40) & 0xff] ^
+		      crc64_table[1][(a >> 48) & 0xff] ^ crc64_table[0][a >> 56];
+	}
+	for (; len; p++, len--)
+		crc = crc64_table[0][(crc ^ *p) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* ---- SHA-256 ---------------------------------------------------------- */
+
+#define SHA256_BLOCK 64
+
+/* first 32 bits of the fractional parts of the cube roots of the first 64 primes */
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5,
+	0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
+	0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5,
+	0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static inline uint32_t ror32(uint32_t x, unsigned int n)
+{
+	return x >> n | x << (32 - n);
+}
+
+static inline uint32_t ld_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+	       (uint32_t)p[3];
+}
+
+static void sha256_block(uint32_t h[8], const uint8_t *blk)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = ld_be32(blk + 4 * i);
+	for (; i < 64; i++) {
+		uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
+
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	a = h[0]; b = h[1]; c = h[2]; d = h[3];
+	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = hh + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) + ((e & f) ^ (~e & g)) +
+		     sha256_k[i] + w[i];
+		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		hh = g; g = f; f = e; e = d + t1;
+		d = c; c = b; b = a; a = t1 + t2;
+	}
+	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+void xz_sha256(const void *buf, size_t len, uint8_t digest[XZ_SHA256_LEN])
+{
+	/* first 32 bits of the fractional parts of the square roots of the first 8 primes */
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint8_t tail[2 * SHA256_BLOCK];
+	const uint8_t *p = buf;
+	uint64_t bits = (uint64_t)len * 8;	/* mod 2^64, as the standard says */
+	size_t rest, tail_len, i;
+
+	for (; len >= SHA256_BLOCK; p += SHA256_BLOCK, len -= SHA256_BLOCK)
+		sha256_block(h, p);
+	/* 0x80, zeros, then the length: one block if it fits after the rest, else two */
+	rest = len;
+	tail_len = rest + 1 + 8 <= SHA256_BLOCK ? SHA256_BLOCK : 2 * SHA256_BLOCK;
+	memset(tail, 0, sizeof(tail));
+	if (rest)
+		memcpy(tail, p, rest);
+	tail[rest] = 0x80;
+	for (i = 0; i < 8; i++)
+		tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
+	for (i = 0; i < tail_len; i += SHA256_BLOCK)
+		sha256_block(h, tail + i);
+	for (i = 0; i < 8; i++) {
+		digest[4 * i] = (uint8_t)(h[i] >> 24);
+		digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		digest[4 * i + 3] = (uint8_t)h[i];
+	}
+}
