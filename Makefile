@@ -107,8 +107,9 @@ $(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)
 demo: btfgen
 	@sh tests/demo.sh ./btfgen
 
-bench: btfgen
+bench: deps btfgen
 	@sh tests/bench.sh ./btfgen
+	@sh tests/bench_archive.sh ./btfgen
 
 install: btfgen
 	install -d $(DESTDIR)$(BINDIR)
