@@ -662,7 +662,8 @@ static int mark_skips(struct archive *a, struct mentry *m, size_t nm)
 
 	if (!old || !primary)
 		goto out;
-	qsort(m, nm, sizeof(*m), cmp_mentry);
+	if (nm)
+		qsort(m, nm, sizeof(*m), cmp_mentry);
 	for (i = 0; i < a->nr_k; i++) {
 		struct kernel *k = &a->k[i];
 		struct mentry key = { .path = k->rel }, *e;
