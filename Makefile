@@ -81,13 +81,17 @@ test: deps $(TEST_BIN)
 	@$(TEST_BIN) --jobs 2 --timeout 300 --verbose >$(BUILD)/unit_tests.log 2>&1; rc=$$?; \
 	grep -E '^\[(SKIP|FAIL|----|====)\]' $(BUILD)/unit_tests.log; exit $$rc
 
+# end-to-end suites, each ends with its own "NAME: N passed, M failed, K skipped" line
+E2E_SCRIPTS := tests/e2e/run.sh tests/e2e/relocs_verify.sh $(wildcard tests/e2e/archive.sh)
+run_e2e = rc=0; for s in $(E2E_SCRIPTS); do $(1) sh $$s $(2) || rc=1; done; exit $$rc
+
 e2e: deps btfgen
-	sh tests/e2e/run.sh ./btfgen
+	@$(call run_e2e,,./btfgen)
 
 # the shipped artifact: a static musl build, run through the quick e2e set
 check-musl: deps
 	$(MAKE) BUILD=build-musl CC=musl-gcc CFLAGS="-O2" build-musl/btfgen-static
-	BTFGEN_E2E_QUICK=1 sh tests/e2e/run.sh build-musl/btfgen-static
+	@$(call run_e2e,BTFGEN_E2E_QUICK=1,build-musl/btfgen-static)
 
 check: test e2e check-musl check-asan
 
@@ -98,7 +102,7 @@ check-asan: deps
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build-asan/unit_tests --jobs 2 \
 		--timeout 600 --verbose >build-asan/unit_tests.log 2>&1; rc=$$?; \
 	grep -E '^\[(SKIP|FAIL|----|====)\]|Sanitizer|runtime error' build-asan/unit_tests.log; exit $$rc
-	sh tests/e2e/run.sh build-asan/btfgen-asan
+	@$(call run_e2e,,build-asan/btfgen-asan)
 
 # the sanitizers can't link -static: a dynamic build of the same sources
 $(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)

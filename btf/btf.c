@@ -414,10 +414,50 @@ static int btf_validate(struct btf *btf)
 	return 0;
 }
 
+/* Header fields both parse paths check the same way. */
+static int check_hdr_fixed(u8 version, u8 flags, u32 hdr_len, size_t size, const char *name)
+{
+	if (version != BTF_VERSION || flags != 0) {
+		pr_warn("%s: BTF header: unsupported version %u / flags 0x%x", name, version, flags);
+		return -ENOTSUP;
+	}
+	if (hdr_len < sizeof(struct btf_header) || hdr_len > size || hdr_len % 4) {
+		pr_warn("%s: BTF header: bad hdr_len %u (data size %zu)", name, hdr_len, size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Wrap @raw (freed with the btf when @own, also on failure) and validate it. */
+static int btf_new_validated(u8 *raw, size_t size, bool own, bool swapped, const char *name,
+			     struct btf **out)
+{
+	struct btf *btf = xcalloc(1, sizeof(*btf));
+	int err;
+
+	if (!btf) {
+		pr_warn("%s: BTF: out of memory", name);
+		if (own)
+			xfree(raw);
+		return -ENOMEM;
+	}
+	btf->raw = raw;
+	btf->own_raw = own;
+	btf->raw_size = size;
+	btf->swapped = swapped;
+	btf->name = name;
+	err = btf_validate(btf);
+	if (err) {
+		btf_free(btf);
+		return err;
+	}
+	*out = btf;
+	return 0;
+}
+
 int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
 {
 	struct btf_header *hdr = data;
-	struct btf *btf;
 	bool swapped;
 	u32 hdr_len;
 	size_t i;
@@ -446,16 +486,10 @@ int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
 		return -EINVAL;
 	}
 	hdr_len = swapped ? bswap32(hdr->hdr_len) : hdr->hdr_len;
-	if (hdr->version != BTF_VERSION || hdr->flags != 0) {
-		pr_warn("%s: BTF header: unsupported version %u / flags 0x%x", name,
-			hdr->version, hdr->flags);
+	err = check_hdr_fixed(hdr->version, hdr->flags, hdr_len, size, name);
+	if (err) {
 		xfree(data);
-		return -ENOTSUP;
-	}
-	if (hdr_len < sizeof(*hdr) || hdr_len > size || hdr_len % 4) {
-		pr_warn("%s: BTF header: bad hdr_len %u (data size %zu)", name, hdr_len, size);
-		xfree(data);
-		return -EINVAL;
+		return err;
 	}
 	if (swapped) {
 		hdr->hdr_len = hdr_len;
@@ -478,30 +512,12 @@ int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
 		}
 	}
 
-	btf = xcalloc(1, sizeof(*btf));
-	if (!btf) {
-		pr_warn("%s: BTF: out of memory", name);
-		xfree(data);
-		return -ENOMEM;
-	}
-	btf->raw = data;
-	btf->own_raw = true;
-	btf->raw_size = size;
-	btf->swapped = swapped;
-	btf->name = name;
-	err = btf_validate(btf);
-	if (err) {
-		btf_free(btf);
-		return err;
-	}
-	*out = btf;
-	return 0;
+	return btf_new_validated(data, size, true, swapped, name, out);
 }
 
 int btf_parse_view(const void *data, size_t size, const char *name, struct btf **out)
 {
 	const struct btf_header *hdr = data;
-	struct btf *btf;
 	int err;
 
 	*out = NULL;
@@ -513,30 +529,11 @@ int btf_parse_view(const void *data, size_t size, const char *name, struct btf *
 			(unsigned long long)BTF_MAX_SIZE);
 		return -E2BIG;
 	}
-	if (hdr->version != BTF_VERSION || hdr->flags != 0) {
-		pr_warn("%s: BTF header: unsupported version %u / flags 0x%x", name,
-			hdr->version, hdr->flags);
-		return -ENOTSUP;
-	}
-	if (hdr->hdr_len < sizeof(*hdr) || hdr->hdr_len > size || hdr->hdr_len % 4) {
-		pr_warn("%s: BTF header: bad hdr_len %u (data size %zu)", name, hdr->hdr_len, size);
-		return -EINVAL;
-	}
-	btf = xcalloc(1, sizeof(*btf));
-	if (!btf) {
-		pr_warn("%s: BTF: out of memory", name);
-		return -ENOMEM;
-	}
-	btf->raw = (u8 *)(uintptr_t)data;	/* never written: native byte order */
-	btf->raw_size = size;
-	btf->name = name;
-	err = btf_validate(btf);
-	if (err) {
-		btf_free(btf);
+	err = check_hdr_fixed(hdr->version, hdr->flags, hdr->hdr_len, size, name);
+	if (err)
 		return err;
-	}
-	*out = btf;
-	return 0;
+	/* never written: native byte order */
+	return btf_new_validated((u8 *)(uintptr_t)data, size, false, false, name, out);
 }
 
 int btf_parse(const void *data, size_t size, const char *name, struct btf **out)

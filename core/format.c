@@ -67,6 +67,12 @@ char *core_type_str(const struct btf *btf, u32 id, char *buf, size_t n)
 	case BTF_KIND_FLOAT:
 		snprintf(buf, n, "%s", name);
 		break;
+	case BTF_KIND_ARRAY:
+		snprintf(buf, n, "array[%u]", btf_array(t)->nelems);
+		break;
+	case BTF_KIND_PTR:
+		snprintf(buf, n, "pointer");
+		break;
 	default:
 		snprintf(buf, n, "%s %s", btf_kind_str(btf_kind(t)), name);
 		break;
