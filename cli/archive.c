@@ -78,7 +78,10 @@ struct archive {
 	size_t ignored_files;	/* markers, empty files, anything else */
 	struct core_obj **objs;
 	size_t nr_objs, cap_objs;
-	char *obj_args_hash;	/* all object hashes, joined: manifest identity */
+	char *obj_args_hash;	/* SHA-256 over the OBJECT files' hashes */
+	char **obj_args;	/* the OBJECT arguments (borrowed from argv) */
+	char (*obj_arg_hash)[65];	/* SHA-256 of each OBJECT file */
+	size_t nr_obj_args;	/* all object hashes, joined: manifest identity */
 	/* work distribution */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -365,6 +368,14 @@ static char *manifest_text(const struct archive *a, size_t *len)
 	fprintf(f, "  \"options\": {\"first_match_only\": %s},\n",
 		a->o.first_match_only ? "true" : "false");
 	fprintf(f, "  \"objects_sha256\": \"%s\",\n", a->obj_args_hash);
+	fprintf(f, "  \"object_files\": [\n");
+	for (i = 0; i < a->nr_obj_args; i++) {
+		fprintf(f, "    {\"path\": ");
+		json_str(f, a->obj_args[i]);
+		fprintf(f, ", \"sha256\": \"%s\"}%s\n", a->obj_arg_hash[i],
+			i + 1 < a->nr_obj_args ? "," : "");
+	}
+	fprintf(f, "  ],\n");
 	fprintf(f, "  \"objects\": [\n");
 	for (i = 0; i < a->nr_objs; i++) {
 		fprintf(f, "    {\"name\": ");
@@ -1189,8 +1200,14 @@ static int hash_objects(struct archive *a, char **paths, int n)
 		else
 			err = -ENOMEM;
 	}
-	xfree(h);
-	return err;
+	if (err) {
+		xfree(h);
+		return err;
+	}
+	a->obj_args = paths;
+	a->obj_arg_hash = h;
+	a->nr_obj_args = (size_t)n;
+	return 0;
 }
 
 int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
@@ -1313,6 +1330,7 @@ out:
 		core_obj_free(a.objs[i]);
 	xfree(a.objs);
 	xfree(a.obj_args_hash);
+	xfree(a.obj_arg_hash);
 	xfree(a.todo);
 	mentries_free(mentries, nm);
 	free(manifest);
