@@ -67,7 +67,7 @@ struct archive_opts {
 	const char *dedup;	/* hardlink, symlink, copy */
 	const char *distro, *version, *arch, *release;
 	const char *tar_path, *report_path;
-	bool first_match_only, verify;
+	bool first_match_only, verify, verify_fatal;
 };
 
 struct archive {
@@ -199,6 +199,14 @@ static int add_kernel(struct archive *a, const char *path, const char *id, const
 	k = &a->k[a->nr_k];
 	memset(k, 0, sizeof(*k));
 	k->rel = xasprintf("%s/%s/%s/%s", id, ver, arch, release);
+	/* R.btf next to R.btf.tar.xz (listings are sorted: they are neighbours) */
+	if (k->rel && a->nr_k && !strcmp(a->k[a->nr_k - 1].rel, k->rel)) {
+		pr_warn("warning: %s: same kernel as %s: ignored", path, a->k[a->nr_k - 1].in_rel);
+		xfree(k->rel);
+		xfree(release);
+		a->ignored_files++;
+		return 0;
+	}
 	k->in_rel = xasprintf("%s/%s/%s/%s", id, ver, arch, file);
 	k->in_path = xstrdup(path);
 	xfree(release);
@@ -365,8 +373,8 @@ static char *manifest_text(const struct archive *a, size_t *len)
 	if (!f)
 		return NULL;
 	fprintf(f, "{\n  \"btfgen_version\": \"%s\",\n", BTFGEN_VERSION_STR);
-	fprintf(f, "  \"options\": {\"first_match_only\": %s},\n",
-		a->o.first_match_only ? "true" : "false");
+	fprintf(f, "  \"options\": {\"first_match_only\": %s, \"dedup\": \"%s\"},\n",
+		a->o.first_match_only ? "true" : "false", a->o.dedup);
 	fprintf(f, "  \"objects_sha256\": \"%s\",\n", a->obj_args_hash);
 	fprintf(f, "  \"object_files\": [\n");
 	for (i = 0; i < a->nr_obj_args; i++) {
@@ -542,6 +550,9 @@ static void manifest_read(const struct archive *a, struct mentry **out, size_t *
 		goto out;
 	p = json_field(text, "first_match_only");
 	if (!p || strncmp(p, a->o.first_match_only ? "true" : "false", 4))
+		goto out;
+	p = json_field(text, "dedup");
+	if (!p || strncmp(p + 1, a->o.dedup, strlen(a->o.dedup)) || p[1 + strlen(a->o.dedup)] != '"')
 		goto out;
 	p = json_field(text, "objects_sha256");
 	if (!p || !(s = json_take_str(p, &end)))
@@ -770,14 +781,15 @@ static void process(struct archive *a, struct kernel *k)
 	struct btf *targ = NULL, *reduced = NULL;
 	struct core_min *m = NULL;
 	char errbuf[512] = "";
+	struct diag_cap prev;
 	int err, diffs;
 
-	diag_capture(errbuf, sizeof(errbuf));
+	prev = diag_capture(errbuf, sizeof(errbuf));
 	err = cli_file_open(k->in_path, &f);
 	if (err)
 		goto out;
 	sha256_hex(f.data, f.size, k->in_hash);
-	err = cli_kernel_from_mem(k->in_path, f.data, f.size, &targ);
+	err = cli_kernel_from_mem(k->in_rel, f.data, f.size, &targ);
 	if (err)
 		goto out;
 	err = core_min_new(targ, &mo, &m);
@@ -799,19 +811,19 @@ static void process(struct archive *a, struct kernel *k)
 			goto out;
 		diffs = cli_verify_run(targ, core_min_cand_index(m), reduced, a->objs, a->nr_objs,
 				       false);
-		if (diffs > 0) {
-			pr_warn("the reduced BTF answers %d relocation%s differently (run btfgen verify for details)",
-				diffs, diffs == 1 ? "" : "s");
+		if (diffs > 0 && a->o.verify_fatal) {
+			pr_warn("%s: the reduced BTF answers %d relocation%s differently (btfgen verify shows which)",
+				k->in_rel, diffs, diffs == 1 ? "" : "s");
 			err = -EINVAL;
 		} else {
-			err = diffs;
+			err = diffs < 0 ? diffs : 0;
 		}
 		if (err)
 			goto out;
 	}
 	sha256_hex(k->out, k->out_size, k->out_hash);
 out:
-	diag_capture(NULL, 0);
+	diag_capture_restore(prev);
 	if (err) {
 		k->status = K_FAILED;
 		k->error = xstrdup(errbuf[0] ? errbuf : strerror(-err));
@@ -997,7 +1009,9 @@ static int write_outputs(struct archive *a, size_t *distinct)
 			continue;
 		k->primary = primary[i];
 		*distinct += primary[i] == i;
-		if (k->status == K_SKIPPED)
+		/* a skipped duplicate is relinked when its group got a new first copy */
+		if (k->status == K_SKIPPED &&
+		    (primary[i] == i || a->k[primary[i]].status != K_OK))
 			continue;
 		dst = xasprintf("%s/%s.btf", a->out_dir, k->rel);
 		dir = dst ? xstrdup(dst) : NULL;
@@ -1243,7 +1257,7 @@ int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
 		.jobs = jobs, .dedup = co->dedup, .distro = co->distro, .version = co->version,
 		.arch = co->arch, .release = co->release, .tar_path = co->tar_path,
 		.report_path = co->report_path, .first_match_only = co->first_match_only,
-		.verify = co->verify,
+		.verify = co->verify, .verify_fatal = co->verify_fatal,
 	};
 	a.in_dir = argv[0];
 	a.out_dir = argv[1];
@@ -1283,7 +1297,10 @@ int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
 	}
 	for (i = 0; i < a.nr_k; i++) {
 		if (a.k[i].status == K_FAILED) {
-			pr_warn("archive: %s", a.k[i].error);
+			if (!strncmp(a.k[i].error, a.k[i].in_rel, strlen(a.k[i].in_rel)))
+				pr_warn("archive: %s", a.k[i].error);
+			else
+				pr_warn("archive: %s: %s", a.k[i].in_rel, a.k[i].error);
 			nfailed++;
 		}
 		nskip += a.k[i].status == K_SKIPPED;

@@ -69,6 +69,7 @@ struct cli_archive_opts {
 	const char *distro, *version, *arch, *release;
 	const char *tar_path, *report_path;
 	bool first_match_only, verify;
+	bool verify_fatal;	/* a difference fails the kernel (else only min_core_btf's warning) */
 };
 
 int cmd_archive(int argc, char **argv, const struct cli_archive_opts *o);

@@ -155,6 +155,11 @@ int cmd_cat(int argc, char **argv)
 	if (err)
 		return EXIT_FAILURE;
 	err = cli_unpack(argv[0], f.data, f.size, &plain, &data, &size);
+	if (!err && !btf_is_raw(data, size)) {
+		pr_warn("%s: no kernel BTF inside (neither raw BTF, nor xz or tar holding one)",
+			argv[0]);
+		err = -EINVAL;
+	}
 	if (!err && fwrite(data, 1, size, stdout) != size) {
 		pr_warn("stdout: write failed");
 		err = -EIO;

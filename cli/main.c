@@ -309,6 +309,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(pos[0], "archive")) {
 		o.ar.first_match_only = o.min.first_match_only;
 		o.ar.verify = o.verify != VERIFY_OFF;
+		o.ar.verify_fatal = o.verify == VERIFY_ON || !o.min.first_match_only;
 		if (!o.ar.dedup)
 			o.ar.dedup = "hardlink";
 		rc = cmd_archive(n - 1, pos + 1, &o.ar);

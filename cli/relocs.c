@@ -205,6 +205,7 @@ static int list_obj(struct core_obj *obj, void *ctx)
 {
 	struct relocs_ctx *c = ctx;
 	struct core_resolve_ops ops = { .on_result = on_result, .ctx = c };
+	struct diag_cap prev;
 	u32 k;
 	int err = 0;
 
@@ -223,9 +224,9 @@ static int list_obj(struct core_obj *obj, void *ctx)
 	c->n = c->resolved = c->poisoned = c->absent = c->failed = 0;
 	if (!c->json)
 		printf("%s:\n", obj->name);
-	diag_capture(c->errbuf, sizeof(c->errbuf));
+	prev = diag_capture(c->errbuf, sizeof(c->errbuf));
 	err = core_resolve_obj(c->idx, c->targ, obj, &ops);
-	diag_capture(NULL, 0);
+	diag_capture_restore(prev);
 	if (!c->json)
 		summary(obj->name, c->n, c->resolved, c->poisoned, c->absent, c->failed,
 			c->have_btf);

@@ -86,11 +86,12 @@ int core_verify(struct core_cand_index *idx_a, const struct btf *a, struct core_
 {
 	struct verify_ctx v = { .on_diff = on_diff, .ctx = ctx };
 	struct core_resolve_ops ops = { .on_result = on_result, .ctx = &v };
+	struct diag_cap prev;
 	size_t i;
 	int err = 0;
 
 	/* errors are part of an outcome: capture them, don't print them */
-	diag_capture(v.errbuf, sizeof(v.errbuf));
+	prev = diag_capture(v.errbuf, sizeof(v.errbuf));
 	for (i = 0; i < nr_objs && !err; i++) {
 		const struct core_obj *obj = objs[i];
 
@@ -107,7 +108,7 @@ int core_verify(struct core_cand_index *idx_a, const struct btf *a, struct core_
 		v.targ = b;
 		err = core_resolve_obj(idx_b, b, obj, &ops);
 	}
-	diag_capture(NULL, 0);
+	diag_capture_restore(prev);
 	if (err == -ENOMEM)
 		pr_warn("verify: out of memory");
 	xfree(v.outs);

@@ -96,12 +96,21 @@ int util_ensure_mem(void **data, size_t *cap, size_t elem_sz, size_t need, size_
 	return 0;
 }
 
-void diag_capture(char *buf, size_t n)
+struct diag_cap diag_capture(char *buf, size_t n)
 {
+	struct diag_cap prev = { diag_cap_buf, diag_cap_n };
+
 	diag_cap_buf = n ? buf : NULL;
 	diag_cap_n = n;
 	if (diag_cap_buf)
 		diag_cap_buf[0] = '\0';
+	return prev;
+}
+
+void diag_capture_restore(struct diag_cap prev)
+{
+	diag_cap_buf = prev.buf;
+	diag_cap_n = prev.n;
 }
 
 void diag_set_sink(diag_sink_fn fn)

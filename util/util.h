@@ -60,11 +60,17 @@ extern enum diag_level diag_level;
 /* Replace the sink (NULL restores the default: "btfgen: " + msg on stderr). */
 void diag_set_sink(diag_sink_fn fn);
 /*
- * Capture instead of print: while @buf is set, every message at DIAG_WARN is
- * stored in @buf (the last one wins) and nothing is printed at that level.
- * diag_capture(NULL, 0) restores printing.
+ * Capture instead of print, per thread: while @buf is set, every message at
+ * DIAG_WARN is stored in @buf (the last one wins) and nothing is printed at
+ * that level. Returns the previous capture, to hand back to
+ * diag_capture_restore() (captures nest); diag_capture(NULL, 0) prints again.
  */
-void diag_capture(char *buf, size_t n);
+struct diag_cap {
+	char *buf;
+	size_t n;
+};
+struct diag_cap diag_capture(char *buf, size_t n);
+void diag_capture_restore(struct diag_cap prev);
 void diag_print(enum diag_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
