@@ -79,5 +79,10 @@ uint64_t xz_crc64(const void *buf, size_t len, uint64_t crc);
 
 #define XZ_SHA256_LEN 32
 void xz_sha256(const void *buf, size_t len, uint8_t digest[XZ_SHA256_LEN]);
+/*
+ * Use the CPU's SHA instructions when it has them (default true; the
+ * result is the same either way, tests clear it to check the portable path).
+ */
+extern bool xz_sha256_accel;
 
 #endif /* BTFGEN_XZ_H */

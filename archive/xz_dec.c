@@ -180,11 +180,22 @@ struct lzma_probs {
  * checked match), which the matched-literal decoder relies on; a dictionary
  * reset always comes with a state reset (LZMA2 rules enforced by the caller).
  */
+/*
+ * The range decoder reads input without a bounds check per bit: it may run
+ * up to LZMA_SYMBOL_IN_MAX bytes past the chunk's end within one symbol
+ * (the longest symbol, a match with a 32-bit distance, normalizes 48 times),
+ * and the loop checks for that once per symbol. A chunk with fewer readable
+ * bytes after it is first copied into @pad, zero-filled beyond.
+ */
+#define LZMA_SYMBOL_IN_MAX 64
+#define LZMA2_CSIZE_MAX (1u << 16)
+
 struct lzma_dec {
 	uint32_t state;
 	uint32_t rep0, rep1, rep2, rep3;
 	uint32_t lc, lp, lp_mask, pb_mask;
 	struct lzma_probs probs;
+	uint8_t pad[LZMA2_CSIZE_MAX + LZMA_SYMBOL_IN_MAX];
 };
 
 /* Why an LZMA chunk failed; the caller turns it into a message. */
@@ -438,14 +449,13 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
 
 /*
  * The range decoder, on locals of lzma_chunk(): range, code, ip, iend.
- * Normalization is the only place input is read, and it is bounds-checked:
- * running out of input jumps to "overrun".
+ * Normalization is the only place input is read; it may pass iend by less
+ * than LZMA_SYMBOL_IN_MAX bytes within a symbol (readable, see struct
+ * lzma_dec), and lzma_chunk() turns ip > iend into "overrun" after each.
  */
 #define RC_NORMALIZE()							\
 	do {								\
 		if (range < RC_TOP) {					\
-			if (__builtin_expect(ip == iend, 0))		\
-				goto overrun;				\
 			range <<= 8;					\
 			code = (code << 8) | *ip++;			\
 		}							\
@@ -471,6 +481,26 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
 		}							\
 	} while (0)
 
+/*
+ * RC_BIT without a branch on the decoded bit, for bits that only feed an
+ * index (bit trees, literals): those are close to random, and a mispredicted
+ * branch costs more than computing both outcomes and selecting one by mask.
+ */
+#define RC_BIT_SEL(prob, bit)						\
+	do {								\
+		uint16_t *p_ = (prob);					\
+		uint32_t pv_ = *p_, bound_, m_;				\
+									\
+		RC_NORMALIZE();						\
+		bound_ = (range >> RC_PROB_BITS) * pv_;			\
+		m_ = 0u - (uint32_t)(code >= bound_);			\
+		range = (bound_ & ~m_) | ((range - bound_) & m_);	\
+		code -= bound_ & m_;					\
+		*p_ = (uint16_t)(((pv_ + (((1u << RC_PROB_BITS) - pv_) >> RC_MOVE_BITS)) & ~m_) | \
+				 ((pv_ - (pv_ >> RC_MOVE_BITS)) & m_)); \
+		(bit) = m_ & 1;						\
+	} while (0)
+
 /* Bit tree of @nbits bits, most significant first: @sym ends in [2^n, 2^(n+1)). */
 #define RC_TREE(probs, nbits, sym)					\
 	do {								\
@@ -478,7 +508,7 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
 									\
 		(sym) = 1;						\
 		do {							\
-			RC_BIT(&(probs)[sym], tb_);			\
+			RC_BIT_SEL(&(probs)[sym], tb_);			\
 			(sym) = ((sym) << 1) | tb_;			\
 		} while ((sym) < (1u << (nbits)));			\
 	} while (0)
@@ -493,7 +523,7 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
 		uint16_t *rp_ = &(probs)[base];				\
 									\
 		for (ri_ = 0; ri_ < rn_; ri_++) {			\
-			RC_BIT(&rp_[rs_ - 1], rb_);			\
+			RC_BIT_SEL(&rp_[rs_ - 1], rb_);			\
 			rs_ = (rs_ << 1) | rb_;				\
 			(val) += rb_ << ri_;				\
 		}							\
@@ -535,7 +565,7 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
  * Returns LZMA_OK, or the failure kind with details in *@f.
  */
 static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, size_t in_len,
-				       uint8_t *dict, size_t dpos, size_t dend,
+				       size_t in_avail, uint8_t *dict, size_t dpos, size_t dend,
 				       struct lzma_fault *f)
 {
 	struct lzma_probs *pr = &lz->probs;
@@ -546,6 +576,13 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 	uint32_t bit, sym, len = 0, pos_state;
 
 	f->kind = LZMA_OK;
+	if (in_avail - in_len < LZMA_SYMBOL_IN_MAX) {
+		/* too close to the end of the input: decode from a padded copy */
+		memcpy(lz->pad, in, in_len);
+		memset(lz->pad + in_len, 0, LZMA_SYMBOL_IN_MAX);
+		in = lz->pad;
+		iend = in + in_len;
+	}
 	if (in_len < RC_INIT_BYTES || in[0] != 0x00) {
 		f->kind = LZMA_BAD_INIT;
 		f->in_off = 0;
@@ -556,6 +593,8 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 	ip = in + RC_INIT_BYTES;
 
 	while (dpos < dend) {
+		if (__builtin_expect(ip > iend, 0))
+			goto overrun;
 		pos_state = (uint32_t)dpos & pb_mask;
 		RC_BIT(&pr->is_match[state][pos_state], bit);
 		if (!bit) {
@@ -577,7 +616,7 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 				do {
 					match_byte <<= 1;
 					mbit = match_byte & off;
-					RC_BIT(&lit[off + mbit + sym], bit);
+					RC_BIT_SEL(&lit[off + mbit + sym], bit);
 					sym = (sym << 1) | bit;
 					off &= ~(mbit ^ (0u - bit));
 				} while (sym < 0x100);
@@ -626,6 +665,8 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 				}
 			}
 			if (dist == LZMA_EOPM_DIST) {
+				if (ip > iend)
+					goto overrun;
 				f->kind = LZMA_EOPM;
 				f->in_off = (size_t)(ip - in);
 				return f->kind;
@@ -674,6 +715,8 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 		if (__builtin_expect(rep0 >= dpos, 0))
 			goto bad_dist;
 		if (__builtin_expect(len > dend - dpos, 0)) {
+			if (ip > iend)
+				goto overrun;
 			f->kind = LZMA_LEN_PAST_END;
 			f->in_off = (size_t)(ip - in);
 			f->a = len;
@@ -711,6 +754,8 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 	}
 
 	RC_NORMALIZE();
+	if (ip > iend)
+		goto overrun;
 	if (ip != iend) {
 		f->kind = LZMA_UNUSED_INPUT;
 		f->in_off = (size_t)(ip - in);
@@ -734,6 +779,8 @@ overrun:
 	f->in_off = in_len;
 	return f->kind;
 bad_dist:
+	if (ip > iend)
+		goto overrun;
 	f->kind = LZMA_BAD_DIST;
 	f->in_off = (size_t)(ip - in);
 	f->a = (uint64_t)rep0 + 1;
@@ -743,6 +790,7 @@ bad_dist:
 
 #undef RC_NORMALIZE
 #undef RC_BIT
+#undef RC_BIT_SEL
 #undef RC_TREE
 #undef RC_REV_TREE
 #undef RC_LEN
@@ -1021,8 +1069,8 @@ static int block_data(struct xz_dec *d)
 			struct lzma_fault f;
 			size_t dpos = d->out_len - d->dict_start;
 
-			if (lzma_chunk(d->lzma, in + pos, csize, d->out + d->dict_start, dpos,
-				       dpos + usize, &f))
+			if (lzma_chunk(d->lzma, in + pos, csize, d->in_len - pos,
+				       d->out + d->dict_start, dpos, dpos + usize, &f))
 				return lzma_fail(d, chunk, pos, &f);
 		}
 		d->out_len += usize;

@@ -41,11 +41,26 @@ mkdir -p "$out/$(dirname "$rel")"
 bpftool gen min_core_btf "$k" "$out/${rel%%.tar.xz}" "$objs"/*.o 2>/dev/null || true
 rm -rf "$d"
 ONE
-t0=$(now)
-find "$tmp/in" -name '*.btf.tar.xz' -o -name '*.btf' | sort |
-	xargs -P 2 -I{} sh "$tmp/one.sh" {} "$tmp/ref" "$tmp/objs"
-t1=$(now)
-"$btfgen" archive -j 2 "$tmp/in" "$tmp/out" "$tmp"/objs/*.o >"$tmp/first.log" 2>/dev/null
+# ROUNDS alternating runs of each on a fresh output tree; the medians count
+ROUNDS=${ROUNDS:-5}
+: >"$tmp/loop.t"
+: >"$tmp/first.t"
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+	rm -rf "$tmp/ref" "$tmp/out"
+	t0=$(now)
+	find "$tmp/in" -name '*.btf.tar.xz' -o -name '*.btf' | sort |
+		xargs -P 2 -I{} sh "$tmp/one.sh" {} "$tmp/ref" "$tmp/objs"
+	t1=$(now)
+	"$btfgen" archive -j 2 "$tmp/in" "$tmp/out" "$tmp"/objs/*.o >"$tmp/first.log" 2>/dev/null
+	t2=$(now)
+	echo "$t0 $t1" | awk '{ print $2 - $1 }' >>"$tmp/loop.t"
+	echo "$t1 $t2" | awk '{ print $2 - $1 }' >>"$tmp/first.t"
+	r=$((r + 1))
+done
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+loop=$(median "$tmp/loop.t")
+first=$(median "$tmp/first.t")
 t2=$(now)
 "$btfgen" archive -j 2 "$tmp/in" "$tmp/out" "$tmp"/objs/*.o >"$tmp/rerun.log" 2>/dev/null
 t3=$(now)
@@ -65,9 +80,9 @@ for r in 1 2 3; do
 done
 
 echo "archive: $nk kernels (corpus hub + raw corpus kernels), $(ls "$tmp/objs" | wc -l) objects"
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v r1="$rss1" -v r2="$rss2" -v ta="$ta" -v tb="$tb" 'BEGIN {
-	loop = b - a; first = c - b; rerun = d - c
-	printf "tar+bpftool loop (xargs -P 2) %7.2f s\n", loop
+awk -v loop="$loop" -v first="$first" -v c="$t2" -v d="$t3" -v r1="$rss1" -v r2="$rss2" -v ta="$ta" -v tb="$tb" -v n="$ROUNDS" 'BEGIN {
+	rerun = d - c
+	printf "tar+bpftool loop (xargs -P 2) %7.2f s   (median of %d runs, alternating)\n", loop, n
 	printf "btfgen archive -j 2           %7.2f s   %.1fx faster\n", first, loop / first
 	printf "btfgen archive, unchanged     %7.3f s   %.0fx faster than its first run\n", rerun, first / rerun
 	printf "peak RSS: -j 1 %d KB, -j 2 %d KB (%d KB per extra worker)\n", r1, r2, r2 - r1
