@@ -6,6 +6,8 @@
 #   make check-musl      quick e2e against the static musl binary (part of check)
 #   make demo            reduce the running kernel's BTF for the example programs
 #   make bench           btfgen vs bpftool, same inputs, same run
+#   make fuzz            libFuzzer targets (clang-19) + seeds in build-fuzz/
+#   make fuzz-run        run each fuzz target FUZZ_TIME seconds (default 60)
 #   make install         PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -43,7 +45,7 @@ Q := @
 endif
 
 .PHONY: all check test e2e check-asan check-musl demo bench install install-strip \
-	uninstall clean distclean deps
+	uninstall clean distclean deps fuzz fuzz-run fuzz-regress
 
 all: btfgen
 
@@ -67,6 +69,11 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -D_GNU_SOURCE -c $< -o $@
+
+$(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-unused-function -D_GNU_SOURCE -c $< -o $@
 
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	@echo "  LD      $@"
@@ -93,7 +100,7 @@ check-musl: deps
 	$(MAKE) BUILD=build-musl CC=musl-gcc CFLAGS="-O2" build-musl/btfgen-static
 	@$(call run_e2e,BTFGEN_E2E_QUICK=1,build-musl/btfgen-static)
 
-check: test e2e check-musl check-asan
+check: test e2e check-musl check-asan fuzz-run
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan CC=gcc \
@@ -103,6 +110,42 @@ check-asan: deps
 		--timeout 600 --verbose >build-asan/unit_tests.log 2>&1; rc=$$?; \
 	grep -E '^\[(SKIP|FAIL|----|====)\]|Sanitizer|runtime error' build-asan/unit_tests.log; exit $$rc
 	@$(call run_e2e,,build-asan/btfgen-asan)
+	@$(MAKE) --no-print-directory fuzz-regress
+
+# ---- fuzzing (tests/fuzz) ----
+FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf
+FUZZ_CC ?= clang-19
+FUZZ_TIME ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+# libFuzzer binaries, the fixed inputs and the seed corpora, in build-fuzz/
+fuzz: deps btfgen
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		$(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@sh tests/fuzz/prepare.sh ./btfgen build-fuzz
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) -pthread $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^
+
+# every target for FUZZ_TIME seconds, two at a time; fails on any finding
+fuzz-run: fuzz
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME)
+
+# the kept crashers (tests/fuzz/regress) and the seeds, replayed without
+# libFuzzer under ASan+UBSan (gcc): a regression test of every finding
+$(BUILD)/fuzz_%-replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/driver.o $(LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) -pthread $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+fuzz-regress: deps btfgen
+	$(MAKE) BUILD=build-asan CC=gcc CFLAGS="-O1 -g $(FUZZ_SAN)" \
+		$(FUZZ_TARGETS:%=build-asan/fuzz_%-replay)
+	@sh tests/fuzz/prepare.sh ./btfgen build-asan/fuzz
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		BTFGEN_FUZZ_DATA=build-asan/fuzz/data build-asan/fuzz_$$t-replay \
+			tests/fuzz/regress/$$t build-asan/fuzz/seeds/$$t || rc=1; \
+	done; exit $$rc
 
 # the sanitizers can't link -static: a dynamic build of the same sources
 $(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)
@@ -126,7 +169,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/btfgen
 
 clean:
-	rm -rf build build-asan build-musl btfgen
+	rm -rf build build-asan build-musl build-fuzz btfgen
 
 distclean: clean
 

@@ -1,0 +1,126 @@
+#!/bin/sh
+# Fixed inputs and seed corpora for the fuzz targets (make fuzz runs this).
+#   tests/fuzz/prepare.sh BTFGEN OUTDIR
+# OUTDIR/data:   local.o (a test program), kernel.btf (a real kernel reduced
+#                for the libbpf-tools objects), objs/N.o
+# OUTDIR/seeds/<target>/: small real inputs: test programs, libbpf-tools
+#                objects, reduced real kernels in both byte orders and wrapped
+#                (ELF, xz at several presets and checks, tar formats).
+# Needs clang-19 (tests/progs/build.sh), python3, xz, tar, objcopy, and
+# libbpf-tools; the kernel (reduced for the libbpf-tools objects: the test
+# programs are made for the synthetic kernels of tests/progs) is the corpus's newest x86_64 one or, without the
+# corpus, /sys/kernel/btf/vmlinux.
+set -eu
+btfgen=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
+corpus=${BTFGEN_CORPUS:-$top/../shared/corpus}
+tools=$top/tests/tools
+d=$out/data
+s=$out/seeds
+rm -rf "$d" "$s"
+mkdir -p "$d/objs" "$s"
+for t in elf btf btf_ext core xz tar min_core_btf; do mkdir -p "$s/$t"; done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+sh "$top/tests/progs/build.sh" "$tmp/progs"
+cp "$tmp/progs/prog_fields.bpfel.o" "$d/local.o"
+
+# libbpf-tools objects: a few as fixed objects and seeds, all for the kernel
+lt=$(dpkg -L libbpf-tools 2>/dev/null | grep '^/usr/sbin/' | while read -r f; do [ -L "$f" ] || echo "$f"; done)
+# shellcheck disable=SC2086
+python3 "$tools/extract_bpf.py" "$tmp/lt" $lt >/dev/null
+kernel=$corpus/kernels/vmlinux-x86_64-2026.btf
+[ -f "$kernel" ] || kernel=/sys/kernel/btf/vmlinux
+"$btfgen" min_core_btf "$kernel" "$d/kernel.btf" "$tmp"/lt/*.o 2>/dev/null
+
+# fixed objects of fuzz_min_core_btf: those that resolve on the real kernel
+# (most test programs are made for the synthetic kernels and fail there)
+n=0
+for o in "$tmp"/lt/execsnoop.0.bpf.o "$tmp"/lt/opensnoop.0.bpf.o "$tmp"/lt/biolatency.0.bpf.o \
+	"$tmp"/lt/tcpconnect.0.bpf.o "$tmp"/progs/prog_*.bpfel.o; do
+	[ -f "$o" ] || continue
+	"$btfgen" min_core_btf "$kernel" "$tmp/probe.btf" "$o" 2>/dev/null || continue
+	cp "$o" "$d/objs/$n.o"
+	n=$((n + 1))
+done
+
+# btf: reduced real kernels (x86_64, arm64, a kernel with duplicate types),
+# both byte orders, and the all-kinds fixture
+cp "$d/kernel.btf" "$s/btf/x86_64.btf"
+i=0
+for k in "$corpus"/hub/android/13/arm64/*.btf.tar.xz "$corpus"/hub/kylin/V10/aarch64/*.btf.tar.xz; do
+	[ -f "$k" ] || continue
+	"$btfgen" min_core_btf "$k" "$s/btf/hub$i.btf" "$tmp"/lt/*.o 2>/dev/null || true
+	i=$((i + 1))
+	[ $i -lt 2 ] || break
+done
+for f in "$s"/btf/*.btf; do
+	python3 "$tools/btf_swap.py" "$f" "${f%.btf}.be.btf"
+done
+cp "$top"/tests/fixtures/btf/all_kinds.btf "$top"/tests/fixtures/btf/all_kinds.be.btf "$s/btf/"
+
+# elf and core: objects of both byte orders, ELF32, one tool binary
+cp "$tmp"/progs/*.o "$s/elf/"
+python3 "$tools/mk_elf32.py" "$tmp/progs/prog_fields.bpfel.o" "$s/elf/elf32le.o"
+python3 "$tools/mk_elf32.py" "$tmp/progs/prog_fields.bpfeb.o" "$s/elf/elf32be.o"
+[ ! -x /usr/sbin/bashreadline ] || cp /usr/sbin/bashreadline "$s/elf/"
+cp "$tmp"/progs/prog_*.o "$s/core/"
+for o in execsnoop opensnoop biolatency tcpconnect runqlat filelife; do
+	[ ! -f "$tmp/lt/$o.0.bpf.o" ] || cp "$tmp/lt/$o.0.bpf.o" "$s/core/$o.o"
+	[ ! -f "$tmp/lt/$o.0.bpf.o" ] || cp "$tmp/lt/$o.0.bpf.o" "$s/elf/$o.o"
+done
+
+# btf_ext: .BTF.ext sections of the test programs (local.o's own first)
+python3 - "$s/btf_ext" "$d/local.o" "$tmp"/progs/prog_*.o <<'PY'
+import os, struct, sys
+out = sys.argv[1]
+for path in sys.argv[2:]:
+    b = open(path, 'rb').read()
+    e = '<' if b[5] == 1 else '>'
+    shoff, = struct.unpack_from(e + 'Q', b, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from(e + 'HHH', b, 0x3a)
+    sh = [struct.unpack_from(e + 'IIQQQQIIQQ', b, shoff + i * shentsize) for i in range(shnum)]
+    stroff = sh[shstrndx][4]
+    for h in sh:
+        name = b[stroff + h[0]:b.index(b'\0', stroff + h[0])]
+        if name == b'.BTF.ext':
+            base = os.path.basename(path).replace('.o', '')
+            open(os.path.join(out, base + '.ext'), 'wb').write(b[h[4]:h[4] + h[5]])
+PY
+
+# xz: presets, check types, block sizes; the fixtures
+k=$d/kernel.btf
+xz -0 -c "$k" >"$s/xz/p0.xz"
+xz -6e -c --check=crc32 "$k" >"$s/xz/p6e-crc32.xz"
+xz -1 -c --check=sha256 "$k" >"$s/xz/sha256.xz"
+xz -1 -c --check=none "$k" >"$s/xz/none.xz"
+xz -3 -c --block-size=4096 "$k" >"$s/xz/blocks.xz"
+head -c 3000 "$k" | xz -9 -c >"$s/xz/small.xz"
+printf '' | xz -c >"$s/xz/empty.xz"
+cp "$top"/tests/fixtures/xz/multi-stream.xz "$top"/tests/fixtures/xz/bcj-x86.xz "$s/xz/"
+
+# tar: formats and long names
+mkdir -p "$tmp/t"
+head -c 2000 "$k" >"$tmp/t/k.btf"
+long=$(printf 'n%.0s' $(seq 1 150))
+cp "$tmp/t/k.btf" "$tmp/t/$long.btf"
+for fmt in ustar gnu pax v7; do
+	(cd "$tmp/t" && tar --format=$fmt -cf "$s/tar/$fmt.tar" k.btf 2>/dev/null) || true
+done
+(cd "$tmp/t" && tar --format=gnu -cf "$s/tar/gnu-long.tar" "$long.btf")
+(cd "$tmp/t" && tar --format=pax -cf "$s/tar/pax-long.tar" "$long.btf")
+cp "$top"/tests/fixtures/tar/writer-golden.tar "$s/tar/"
+
+# min_core_btf: the kernel as raw BTF (both orders), in an ELF, xz, tar, tar.xz
+cp "$k" "$s/min_core_btf/k.btf"
+python3 "$tools/btf_swap.py" "$k" "$s/min_core_btf/k.be.btf"
+objcopy -I binary -O elf64-x86-64 --rename-section .data=.BTF "$k" "$s/min_core_btf/k.elf" 2>/dev/null ||
+	true
+xz -1 -c "$k" >"$s/min_core_btf/k.btf.xz"
+(cd "$d" && tar --format=gnu -cf "$tmp/k.tar" kernel.btf)
+cp "$tmp/k.tar" "$s/min_core_btf/k.tar"
+xz -1 -c "$tmp/k.tar" >"$s/min_core_btf/k.btf.tar.xz"
+cp "$s"/btf/hub*.btf "$s/min_core_btf/" 2>/dev/null || true
