@@ -380,9 +380,10 @@ static int btf_validate(struct btf *btf)
 			t->info = info;
 			swap_type(t, (size_t)extra);
 		}
-		if (nr > BTF_MAX_NR_TYPES - 1) {
-			pr_warn("%s: BTF type section: more than %u types", btf->name,
-				BTF_MAX_NR_TYPES);
+		if (nr > util_limits.types || nr > BTF_MAX_NR_TYPES - 1) {
+			pr_warn("%s: BTF type section at offset %zu (type [%u]): more than %u types "
+				"(the limit; raise it with --max-types)", btf->name, off, nr,
+				util_limits.types);
 			return -E2BIG;
 		}
 		btf->type_offs[nr] = (u32)off;	/* nr < cap: each record is >= 12 bytes */

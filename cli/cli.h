@@ -17,12 +17,6 @@
 #endif
 #define BTFGEN_VERSION_STR BTFGEN_VERSION
 
-/*
- * Largest kernel BTF we decompress: BTFHub's biggest (a non-deduplicated
- * centos 8 aarch64 kernel) is 27 MB; 16x that is still far below any memory
- * trouble and stops a decompression bomb early.
- */
-#define CLI_MAX_BTF_SIZE (512u << 20)
 
 /*
  * Load a kernel BTF: raw BTF (either byte order; used in place when

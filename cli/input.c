@@ -97,7 +97,14 @@ int cli_unpack(const char *name, const void *data, size_t size, void **owned,
 
 	*owned = NULL;
 	if (xz_is_xz(data, size)) {
-		ret = xz_decode(data, size, CLI_MAX_BTF_SIZE, &plain, &plain_size, err, sizeof(err));
+		ret = xz_decode(data, size, util_limits.btf_size > SIZE_MAX ? SIZE_MAX :
+					    (size_t)util_limits.btf_size, &plain, &plain_size, err,
+				sizeof(err));
+		if (ret == -E2BIG) {
+			pr_warn("%s: xz: %s (the decompressed size limit; raise it with "
+				"--max-btf-size)", name, err);
+			return ret;
+		}
 		if (ret) {
 			pr_warn("%s: xz: %s", name, err);
 			return ret;

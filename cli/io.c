@@ -43,8 +43,8 @@ int cli_read_file(const char *path, void **data, size_t *size)
 	}
 	/* sysfs and pipes may report 0 or a wrong size: read until EOF */
 	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 1 << 20;
-	if (cap > CLI_MAX_FILE_SIZE)
-		cap = CLI_MAX_FILE_SIZE;
+	if (cap > util_limits.input_size)
+		cap = util_limits.input_size;
 	buf = xmalloc(cap);
 	if (!buf) {
 		err = -ENOMEM;
@@ -57,13 +57,14 @@ int cli_read_file(const char *path, void **data, size_t *size)
 		if (len == cap) {
 			u8 *nb;
 
-			if (cap >= CLI_MAX_FILE_SIZE) {
+			if (cap >= util_limits.input_size) {
 				err = -E2BIG;
-				pr_warn("%s: larger than %llu bytes", path,
-					(unsigned long long)CLI_MAX_FILE_SIZE);
+				pr_warn("%s: larger than %llu bytes (the input size limit; raise it "
+					"with --max-input-size)", path,
+					(unsigned long long)util_limits.input_size);
 				goto fail;
 			}
-			cap = cap * 2 > CLI_MAX_FILE_SIZE ? CLI_MAX_FILE_SIZE : cap * 2;
+			cap = cap * 2 > util_limits.input_size ? util_limits.input_size : cap * 2;
 			nb = xrealloc(buf, cap);
 			if (!nb) {
 				err = -ENOMEM;
@@ -102,15 +103,24 @@ int cli_file_open(const char *path, struct cli_file *f)
 
 	memset(f, 0, sizeof(*f));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (unsigned long long)st.st_size <= CLI_MAX_FILE_SIZE) {
-		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (p != MAP_FAILED) {
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((unsigned long long)st.st_size > util_limits.input_size) {
 			close(fd);
-			f->data = p;
-			f->size = (size_t)st.st_size;
-			f->mapped = true;
-			return 0;
+			pr_warn("%s: %llu bytes, more than the input size limit of %llu (raise it "
+				"with --max-input-size)", path, (unsigned long long)st.st_size,
+				(unsigned long long)util_limits.input_size);
+			return -E2BIG;
+		}
+		if (st.st_size > 0 && (unsigned long long)st.st_size <= SIZE_MAX) {
+			p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+				 fd, 0);
+			if (p != MAP_FAILED) {
+				close(fd);
+				f->data = p;
+				f->size = (size_t)st.st_size;
+				f->mapped = true;
+				return 0;
+			}
 		}
 	}
 	if (fd >= 0)

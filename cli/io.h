@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CLI_MAX_FILE_SIZE (1ull << 31)	/* 2 GiB: no kernel BTF or BPF binary comes close */
 
 /*
  * Read all of @path (regular file, pipe or sysfs file) into an xmalloc'd

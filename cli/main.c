@@ -72,6 +72,11 @@ static void usage(FILE *f)
 		"      --report FILE       archive: per object, the kernels where relocations\n"
 		"                          fail (poisoned), which and why (JSON if FILE ends\n"
 		"                          in .json)\n"
+		"      --max-input-size SIZE  refuse input files larger than SIZE (default 2G)\n"
+		"      --max-btf-size SIZE    refuse to decompress a kernel BTF beyond SIZE\n"
+		"                          (default 512M)\n"
+		"      --max-types N       refuse BTF with more than N types (default 4194304)\n"
+		"                          SIZE: bytes, or with a K, M or G suffix (x1024)\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           print the version\n");
 }
@@ -106,6 +111,32 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
 		return NULL;
 	}
 	return argv[++*i];
+}
+
+/* "123", "64K", "512M", "2G" (powers of 1024) in [@min, @max], or -1 (one line printed). */
+static int parse_size(const char *opt, const char *v, u64 min, u64 max, u64 *out)
+{
+	unsigned long long n;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (end != v && *end && !end[1]) {
+		switch (*end) {
+		case 'k': case 'K': shift = 10; end++; break;
+		case 'm': case 'M': shift = 20; end++; break;
+		case 'g': case 'G': shift = 30; end++; break;
+		}
+	}
+	if (end == v || *end || errno || v[0] == '-' || n > (max >> shift) || (n << shift) < min) {
+		fprintf(stderr, "btfgen: %s needs a number from %llu to %llu (K, M, G suffixes "
+			"allowed), not '%s'\n", opt, (unsigned long long)min,
+			(unsigned long long)max, v);
+		return -1;
+	}
+	*out = (u64)n << shift;
+	return 0;
 }
 
 /* Split argv into options and positional arguments. Returns -1 on bad usage. */
@@ -147,6 +178,19 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "btfgen: -j needs a positive number, not '%s'\n", v);
 				return -1;
 			}
+		} else if ((v = opt_value(argc, argv, &i, "--max-input-size", &bad))) {
+			if (parse_size("--max-input-size", v, 1, UINT64_MAX >> 1,
+				       &util_limits.input_size))
+				return -1;
+		} else if ((v = opt_value(argc, argv, &i, "--max-btf-size", &bad))) {
+			if (parse_size("--max-btf-size", v, 1, SIZE_MAX >> 1, &util_limits.btf_size))
+				return -1;
+		} else if ((v = opt_value(argc, argv, &i, "--max-types", &bad))) {
+			u64 n;
+
+			if (parse_size("--max-types", v, 1, LIMIT_TYPES_MAX, &n))
+				return -1;
+			util_limits.types = (u32)n;
 		} else if ((v = opt_value(argc, argv, &i, "--dedup", &bad))) {
 			o->ar.dedup = v;
 		} else if ((v = opt_value(argc, argv, &i, "--distro", &bad))) {

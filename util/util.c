@@ -11,6 +11,12 @@
 #include "util.h"
 
 unsigned long util_alloc_fail_at;
+
+struct util_limits util_limits = {
+	.input_size = LIMIT_INPUT_SIZE_DEFAULT,
+	.btf_size = LIMIT_BTF_SIZE_DEFAULT,
+	.types = LIMIT_TYPES_DEFAULT,
+};
 enum diag_level diag_level = DIAG_WARN;
 static diag_sink_fn diag_sink;
 static _Thread_local char *diag_cap_buf;	/* per thread: archive workers capture */

@@ -24,6 +24,39 @@ typedef int64_t s64;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- limits on untrusted input ------------------------------------------ */
+/*
+ * Every input is untrusted; these bound what one may make us allocate. The
+ * defaults are far above any real input, and a user with a bigger one can
+ * raise them (btfgen --max-input-size, --max-btf-size, --max-types); the
+ * error that hits one names its option. Limits that are libbpf's own
+ * (BTF_MAX_RESOLVE_DEPTH, CORE_SPEC_MAX_LEN) are fixed: changing them would
+ * make btfgen answer differently from libbpf.
+ */
+/* One input file: no kernel BTF, vmlinux or BPF binary comes near 2 GiB. */
+#define LIMIT_INPUT_SIZE_DEFAULT	(2ull << 30)
+/*
+ * A decompressed kernel BTF (.xz, .btf.tar.xz): BTFHub's biggest (a
+ * non-deduplicated centos 8 aarch64 kernel) is 27 MB; 512 MiB stops a
+ * decompression bomb early and is still harmless to allocate.
+ */
+#define LIMIT_BTF_SIZE_DEFAULT		(512ull << 20)
+/*
+ * Types in one BTF: 4x the kernel's own BTF_MAX_TYPE (0xfffff); a vmlinux
+ * has ~150k, BTFHub's non-deduplicated ones under 1M. Each costs us 4 bytes
+ * of index plus its record.
+ */
+#define LIMIT_TYPES_DEFAULT		(4u << 20)
+/* The largest a user may set --max-types to (libbpf's BTF_MAX_NR_TYPES). */
+#define LIMIT_TYPES_MAX			0x7fffffffu
+
+struct util_limits {
+	u64 input_size;		/* --max-input-size */
+	u64 btf_size;		/* --max-btf-size */
+	u32 types;		/* --max-types */
+};
+extern struct util_limits util_limits;
+
 /* ---- allocation ------------------------------------------------------- */
 /*
  * All product allocations go through these. They return NULL on failure
