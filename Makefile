@@ -89,7 +89,7 @@ test: deps $(TEST_BIN)
 	grep -E '^\[(SKIP|FAIL|----|====)\]' $(BUILD)/unit_tests.log; exit $$rc
 
 # end-to-end suites, each ends with its own "NAME: N passed, M failed, K skipped" line
-E2E_SCRIPTS := tests/e2e/run.sh tests/e2e/relocs_verify.sh $(wildcard tests/e2e/archive.sh)
+E2E_SCRIPTS := tests/e2e/run.sh tests/e2e/relocs_verify.sh tests/e2e/archive.sh tests/e2e/hostile.sh
 run_e2e = rc=0; for s in $(E2E_SCRIPTS); do $(1) sh $$s $(2) || rc=1; done; exit $$rc
 
 e2e: deps btfgen

@@ -39,6 +39,27 @@ out:
 }
 
 /*
+ * An absolute member name or one with a ".." component: no BTFHub archive
+ * has one, and a tar that does was made to attack extractors. We never use
+ * member names as paths, but we refuse such a tar rather than guess.
+ */
+static bool unsafe_member_name(const char *p)
+{
+	if (p[0] == '/')
+		return true;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return false;
+}
+
+/*
  * The single regular member of tar @data; -EINVAL if it is not a tar,
  * has no regular member or several (named in the message).
  */
@@ -56,6 +77,12 @@ static int tar_single_member(const char *name, const void *data, size_t size,
 	}
 	tar_reader_init(&r, data, size);
 	while ((ret = tar_next(&r, m, err, sizeof(err))) == 1) {
+		if (unsafe_member_name(m->name)) {
+			pr_warn("%s: tar member '%.200s' at offset %zu: unsafe name (absolute, or "
+				"with a '..' component): refused", name, m->name, m->offset);
+			xfree(m);
+			return -EINVAL;
+		}
 		if (n++ == 0) {
 			snprintf(first, sizeof(first), "%.100s", m->name);
 			*mdata = m->data;

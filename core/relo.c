@@ -453,13 +453,17 @@ static int match_member(const struct btf *lb, const struct core_accessor *lacc,
 	return 0;
 }
 
-/* Parse the access string "0:1:2" into @raw; returns count or -errno. */
-static int parse_access_str(const char *s, u32 *raw)
+/*
+ * Parse the access string "0:1:2" into @raw; returns count or -errno with
+ * the reason in @why (WHY_SZ bytes).
+ */
+static int parse_access_str(const char *s, u32 *raw, char *why)
 {
+	const char *start = s;
 	int n = 0;
 
 	if (!s[0] || s[0] == ':')
-		return -EINVAL;
+		goto malformed;
 	while (*s) {
 		u64 v = 0;
 		int digits = 0;
@@ -469,18 +473,27 @@ static int parse_access_str(const char *s, u32 *raw)
 		/* libbpf uses sscanf("%d"): be strict, digits only, fits in int */
 		while (*s >= '0' && *s <= '9') {
 			v = v * 10 + (u64)(*s - '0');
-			if (v > 0x7fffffff)
+			if (v > 0x7fffffff) {
+				snprintf(why, WHY_SZ, "entry %d is over 2147483647", n);
 				return -EINVAL;
+			}
 			s++;
 			digits++;
 		}
 		if (!digits || (*s && *s != ':'))
-			return -EINVAL;
-		if (n == CORE_SPEC_MAX_LEN)
+			goto malformed;
+		if (n == CORE_SPEC_MAX_LEN) {
+			snprintf(why, WHY_SZ, "more than %d entries (libbpf's BPF_CORE_SPEC_MAX_LEN)",
+				 CORE_SPEC_MAX_LEN);
 			return -E2BIG;
+		}
 		raw[n++] = (u32)v;
 	}
 	return n;
+malformed:
+	snprintf(why, WHY_SZ, "malformed at character %d (want numbers separated by ':')",
+		 (int)(s - start));
+	return -EINVAL;
 }
 
 static int parse_spec(const struct btf *btf, const struct bpf_core_relo *relo,
@@ -497,12 +510,18 @@ static int parse_spec(const struct btf *btf, const struct bpf_core_relo *relo,
 	spec->btf = btf;
 	spec->root_type_id = relo->type_id;
 	spec->relo_kind = relo->kind;
-	if (!spec_str || !spec_str[0] || spec_str[0] == ':')
+	if (!spec_str || !spec_str[0] || spec_str[0] == ':') {
+		snprintf(why, WHY_SZ, "empty or starting with ':'");
 		return -EINVAL;
-	if (core_relo_is_type(relo->kind))
-		return strcmp(spec_str, "0") ? -EINVAL : 0;
+	}
+	if (core_relo_is_type(relo->kind)) {
+		if (!strcmp(spec_str, "0"))
+			return 0;
+		snprintf(why, WHY_SZ, "a type relocation's access string must be \"0\"");
+		return -EINVAL;
+	}
 
-	n = parse_access_str(spec_str, spec->raw_spec);
+	n = parse_access_str(spec_str, spec->raw_spec, why);
 	if (n < 0)
 		return n;
 	spec->raw_len = n;
@@ -932,8 +951,7 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 	err = parse_spec(local, relo, ls, why);
 	if (err) {
 		fmt_relo(where, sizeof(where), rc, local);
-		pr_warn("%s: bad access string: %s", where,
-			err == -E2BIG ? "too many entries" : why);
+		pr_warn("%s: bad access string: %s", where, why);
 		return -EINVAL;
 	}
 	if (relo->kind == BPF_CORE_TYPE_ID_LOCAL) {
@@ -955,7 +973,8 @@ int core_calc_relo(const struct core_relo_ctx *rc, const struct btf *local,
 			fmt_relo(where, sizeof(where), rc, local);
 			pr_warn("%s: error matching candidate #%u [%u]: %s", where, i, cands->ids[i],
 				err == -E2BIG ? "nesting too deep or too complex" :
-				"malformed type chain");
+				"a modifier/typedef chain that is cyclic or deeper than 32 "
+				"(libbpf's MAX_RESOLVE_DEPTH)");
 			return err;
 		}
 		if (err == 0) {

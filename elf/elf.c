@@ -37,6 +37,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "elf.h"
@@ -376,6 +377,70 @@ static int elf_check_shdrs(const u8 *d, size_t size, const struct elf_hdr *h, co
 	return 0;
 }
 
+struct elf_range {
+	u64 start, end;
+	u32 idx;		/* section index, or ELF_RANGE_SHDRS */
+};
+
+#define ELF_RANGE_SHDRS UINT32_MAX
+
+static int cmp_range(const void *x, const void *y)
+{
+	const struct elf_range *a = x, *b = y;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/*
+ * No two sections with contents may share bytes, nor any of them the section
+ * header table: a file where they do was made to confuse readers (the same
+ * bytes read as .BTF and as .BTF.ext). SHT_NOBITS and empty sections take no
+ * room. O(n log n).
+ */
+static int elf_check_overlaps(const struct elf_file *ef, const char *name)
+{
+	struct elf_range *r = xcalloc((size_t)ef->hdr.shnum + 1, sizeof(*r));
+	size_t n = 0, i;
+	int err = 0;
+
+	if (!r) {
+		pr_warn("%s: ELF: out of memory for %u section headers", name, ef->hdr.shnum);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ef->hdr.shnum; i++) {
+		const struct elf_sec *sec = &ef->secs[i];
+
+		if (sec->type == ELF_SHT_NOBITS || !sec->size)
+			continue;
+		r[n++] = (struct elf_range){ sec->offset, sec->offset + sec->size, (u32)i };
+	}
+	if (ef->hdr.shnum)	/* in the file: checked by elf_check_shdrs() */
+		r[n++] = (struct elf_range){ ef->hdr.shoff,
+					     ef->hdr.shoff + (u64)ef->hdr.shnum * ef->hdr.shentsize,
+					     ELF_RANGE_SHDRS };
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (i = 1; i < n && !err; i++) {
+		if (r[i].start >= r[i - 1].end)
+			continue;
+		if (r[i - 1].idx == ELF_RANGE_SHDRS || r[i].idx == ELF_RANGE_SHDRS)
+			pr_warn("%s: ELF section header [%u]: contents at 0x%llx overlap the section "
+				"header table", name,
+				r[i].idx == ELF_RANGE_SHDRS ? r[i - 1].idx : r[i].idx,
+				(unsigned long long)(r[i].idx == ELF_RANGE_SHDRS ? r[i - 1].start :
+										   r[i].start));
+		else
+			pr_warn("%s: ELF section headers [%u] and [%u]: contents overlap at 0x%llx",
+				name, r[i - 1].idx < r[i].idx ? r[i - 1].idx : r[i].idx,
+				r[i - 1].idx < r[i].idx ? r[i].idx : r[i - 1].idx,
+				(unsigned long long)r[i].start);
+		err = -EINVAL;
+	}
+	xfree(r);
+	return err;
+}
+
 int elf_parse(const void *data, size_t size, const char *name, struct elf_file **out)
 {
 	struct elf_file *ef = NULL;
@@ -408,6 +473,9 @@ int elf_parse(const void *data, size_t size, const char *name, struct elf_file *
 	}
 
 	err = elf_check_shdrs(data, size, &ef->hdr, name, false, ef->secs, &end);
+	if (err)
+		goto err_out;
+	err = elf_check_overlaps(ef, name);
 	if (err)
 		goto err_out;
 
