@@ -2,7 +2,8 @@
 #
 #   make                 static ./btfgen (CC=musl-gcc for a small one)
 #   make check           install test deps if missing, unit + end-to-end tests
-#   make check-asan      unit tests + quick e2e under ASan+UBSan (part of check)
+#   make check-asan      unit tests + e2e under ASan+UBSan, allocation-failure
+#                        loops, fuzz crasher replay (part of check)
 #   make check-musl      quick e2e against the static musl binary (part of check)
 #   make demo            reduce the running kernel's BTF for the example programs
 #   make bench           btfgen vs bpftool, same inputs, same run
@@ -105,11 +106,12 @@ check: test e2e check-musl check-asan fuzz-run
 check-asan: deps
 	$(MAKE) BUILD=build-asan CC=gcc \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		build-asan/unit_tests build-asan/btfgen-asan
+		build-asan/unit_tests build-asan/btfgen-asan build-asan/btfgen-fi
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp build-asan/unit_tests --jobs 2 \
 		--timeout 600 --verbose >build-asan/unit_tests.log 2>&1; rc=$$?; \
 	grep -E '^\[(SKIP|FAIL|----|====)\]|Sanitizer|runtime error' build-asan/unit_tests.log; exit $$rc
 	@$(call run_e2e,,build-asan/btfgen-asan)
+	@sh tests/e2e/allocfail.sh build-asan/btfgen-fi
 	@$(MAKE) --no-print-directory fuzz-regress
 
 # ---- fuzzing (tests/fuzz) ----
@@ -146,6 +148,15 @@ fuzz-regress: deps btfgen
 		BTFGEN_FUZZ_DATA=build-asan/fuzz/data build-asan/fuzz_$$t-replay \
 			tests/fuzz/regress/$$t build-asan/fuzz/seeds/$$t || rc=1; \
 	done; exit $$rc
+
+# fault injection: BTFGEN_FAIL_ALLOC=N makes the Nth allocation fail
+$(BUILD)/cli/main-fi.o: cli/main.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fault injection)"
+	$(Q)$(CC) $(ALL_CFLAGS) -DBTFGEN_FAULT_INJECTION -c $< -o $@
+
+$(BUILD)/btfgen-fi: $(BUILD)/cli/main-fi.o $(LIB)
+	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
 # the sanitizers can't link -static: a dynamic build of the same sources
 $(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)

@@ -1278,6 +1278,7 @@ int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
 	char *manifest = NULL, *mpath = NULL;
 	size_t mlen = 0;
 	int err, jobs = co->jobs;
+	unsigned long warnings = atomic_load(&diag_warnings);
 
 	if (argc < 3) {
 		fprintf(stderr, "btfgen: archive needs INPUT_DIR OUTPUT_DIR OBJECT..., %d argument%s given\n",
@@ -1377,6 +1378,8 @@ int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
 	if (nfailed)
 		err = -EINVAL;
 out:
+	if (err == -ENOMEM && atomic_load(&diag_warnings) == warnings)
+		pr_warn("archive: out of memory");	/* a path that returned without a word */
 	for (i = 0; i < a.nr_k; i++) {
 		struct kernel *k = &a.k[i];
 

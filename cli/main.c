@@ -224,10 +224,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 static int queue_obj(struct core_obj *obj, void *ctx)
 {
-	int err = core_min_add_obj(ctx, obj);
+	char name[256];
+	int err;
 
+	snprintf(name, sizeof(name), "%s", obj->name);	/* @obj is gone on failure */
+	err = core_min_add_obj(ctx, obj);
 	if (err)
-		pr_warn("%s: out of memory", obj->name);
+		pr_warn("%s: out of memory", name);
 	return err;
 }
 
@@ -322,11 +325,26 @@ out:
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+#ifdef BTFGEN_FAULT_INJECTION
+static void print_alloc_count(void)
+{
+	fprintf(stderr, "allocations: %lu\n", util_alloc_count);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	char **pos;
 	int n, rc;
+
+#ifdef BTFGEN_FAULT_INJECTION
+	/* test builds only (tests/e2e/allocfail.sh): the Nth allocation fails */
+	if (getenv("BTFGEN_FAIL_ALLOC"))
+		util_alloc_fail_at = strtoul(getenv("BTFGEN_FAIL_ALLOC"), NULL, 10);
+	if (getenv("BTFGEN_COUNT_ALLOCS"))
+		atexit(print_alloc_count);
+#endif
 
 	if (parse_opts(argc, argv, &o)) {
 		usage(stderr);

@@ -227,6 +227,8 @@ static int list_obj(struct core_obj *obj, void *ctx)
 	prev = diag_capture(c->errbuf, sizeof(c->errbuf));
 	err = core_resolve_obj(c->idx, c->targ, obj, &ops);
 	diag_capture_restore(prev);
+	if (err == -ENOMEM)	/* captured with the relocations' messages: say it again */
+		pr_warn("%s: out of memory", obj->name);
 	if (!c->json)
 		summary(obj->name, c->n, c->resolved, c->poisoned, c->absent, c->failed,
 			c->have_btf);

@@ -226,6 +226,7 @@ int core_obj_load(const void *elf_data, size_t size, const char *name, struct co
 	}
 	obj = xcalloc(1, sizeof(*obj));
 	if (!obj) {
+		pr_warn("%s: out of memory", name);
 		err = -ENOMEM;
 		goto out;
 	}

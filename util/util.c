@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,12 +19,16 @@ struct util_limits util_limits = {
 	.types = LIMIT_TYPES_DEFAULT,
 };
 enum diag_level diag_level = DIAG_WARN;
+atomic_ulong diag_warnings;
 static diag_sink_fn diag_sink;
 static _Thread_local char *diag_cap_buf;	/* per thread: archive workers capture */
 static _Thread_local size_t diag_cap_n;
 
+unsigned long util_alloc_count;
+
 static bool alloc_should_fail(void)
 {
+	util_alloc_count++;
 	if (!util_alloc_fail_at)
 		return false;
 	if (--util_alloc_fail_at == 0)
@@ -138,6 +143,8 @@ void diag_print(enum diag_level level, const char *fmt, ...)
 		snprintf(diag_cap_buf, diag_cap_n, "%s", buf);
 		return;
 	}
+	if (level == DIAG_WARN)
+		atomic_fetch_add(&diag_warnings, 1);
 	if (diag_sink) {
 		diag_sink(level, buf);
 		return;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -64,6 +65,7 @@ extern struct util_limits util_limits;
  * allocation from now fail (fault injection); 0 disables it.
  */
 extern unsigned long util_alloc_fail_at;
+extern unsigned long util_alloc_count;	/* allocations so far (tests; not exact across threads) */
 void *xmalloc(size_t sz);
 void *xcalloc(size_t n, size_t sz);
 void *xrealloc(void *p, size_t sz);
@@ -90,6 +92,8 @@ typedef void (*diag_sink_fn)(enum diag_level level, const char *msg);
 
 /* Level at or below which messages are emitted (default DIAG_WARN). */
 extern enum diag_level diag_level;
+/* Warnings printed so far (captured ones excluded): "was the failure reported?" */
+extern atomic_ulong diag_warnings;
 /* Replace the sink (NULL restores the default: "btfgen: " + msg on stderr). */
 void diag_set_sink(diag_sink_fn fn);
 /*
