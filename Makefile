@@ -6,6 +6,7 @@
 #                        loops, fuzz crasher replay (part of check)
 #   make check-musl      quick e2e against the static musl binary (part of check)
 #   make demo            reduce the running kernel's BTF for the example programs
+#   make check-valgrind  quick e2e suites with every run under valgrind memcheck
 #   make bench           btfgen vs bpftool, same inputs, same run
 #   make fuzz            libFuzzer targets (clang-19) + seeds in build-fuzz/
 #   make fuzz-run        run each fuzz target FUZZ_TIME seconds (default 60)
@@ -46,7 +47,7 @@ Q := @
 endif
 
 .PHONY: all check test e2e check-asan check-musl demo bench install install-strip \
-	uninstall clean distclean deps fuzz fuzz-run fuzz-regress
+	uninstall clean distclean deps fuzz fuzz-run fuzz-regress check-valgrind
 
 all: btfgen
 
@@ -158,6 +159,21 @@ $(BUILD)/cli/main-fi.o: cli/main.c
 $(BUILD)/btfgen-fi: $(BUILD)/cli/main-fi.o $(LIB)
 	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
+# the end-to-end suites (quick sets) with every btfgen run under valgrind
+# memcheck: a memory error or a definite leak fails the run (exit 99)
+check-valgrind: deps
+	$(MAKE) BUILD=build-vg CC=gcc CFLAGS="-O1 -g" build-vg/btfgen-asan
+	@rm -rf build-vg/vg && mkdir -p build-vg/vg
+	@rc=0; for s in tests/e2e/hostile.sh tests/e2e/run.sh tests/e2e/relocs_verify.sh; do \
+		BTFGEN_VG_BIN=$(CURDIR)/build-vg/btfgen-asan BTFGEN_VG_LOG=$(CURDIR)/build-vg/vg/log \
+		BTFGEN_E2E_QUICK=1 BTFGEN_E2E_TIMEOUT=600 sh $$s tests/tools/valgrind-btfgen.sh \
+			>build-vg/vg/$$(basename $$s).out 2>&1 || rc=1; \
+		tail -n 1 build-vg/vg/$$(basename $$s).out; grep '^FAIL' build-vg/vg/$$(basename $$s).out; \
+	done; \
+	n=$$(ls build-vg/vg | grep -c '^log'); bad=$$(find build-vg/vg -name 'log*' -size +0 | wc -l); \
+	echo "valgrind: $$n btfgen runs, $$bad with a memcheck report"; \
+	[ $$bad -eq 0 ] || { find build-vg/vg -name 'log*' -size +0 | head -n 3 | xargs cat; rc=1; }; exit $$rc
+
 # the sanitizers can't link -static: a dynamic build of the same sources
 $(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)
 	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
@@ -180,7 +196,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/btfgen
 
 clean:
-	rm -rf build build-asan build-musl build-fuzz btfgen
+	rm -rf build build-asan build-musl build-fuzz build-vg btfgen
 
 distclean: clean
 
