@@ -22,7 +22,6 @@ int core_resolve_obj(struct core_cand_index *idx, const struct btf *targ,
 	cache = xcalloc(nr_local, sizeof(*cache));
 	scratch = xcalloc(CORE_SCRATCH_SPECS, sizeof(*scratch));
 	if (!cache || !scratch) {
-		pr_warn("%s: out of memory", obj->name);
 		err = -ENOMEM;
 		goto out;
 	}

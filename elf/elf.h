@@ -48,9 +48,10 @@ int elf_find_section(const struct elf_file *ef, const char *secname, const void 
 /*
  * Find the next embedded BPF ELF object (e_machine == EM_BPF) inside @data at
  * or after byte @from, as libbpf skeletons embed them in executables and
- * shared libraries. A candidate must start with the ELF magic, parse as ELF
- * and fit entirely inside @data; its length is the end of the furthest of
- * its section header table and section contents.
+ * shared libraries. A candidate must start with the ELF magic, have a valid
+ * ELF header and section table and fit entirely inside @data (overlapping
+ * section contents are left to elf_parse() to refuse); its length is the end
+ * of the furthest of its section header table and section contents.
  * Returns 1 and sets @off and @len when found, 0 when there is no further one.
  * Never prints.
  */
