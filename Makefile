@@ -136,18 +136,19 @@ fuzz-run: fuzz
 	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME)
 
 # the kept crashers (tests/fuzz/regress) and the seeds, replayed without
-# libFuzzer under ASan+UBSan (gcc): a regression test of every finding
+# libFuzzer under ASan+UBSan (clang, whose UBSan also checks pointer
+# arithmetic on NULL): a regression test of every finding
 $(BUILD)/fuzz_%-replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/driver.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) -pthread $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 fuzz-regress: deps btfgen
-	$(MAKE) BUILD=build-asan CC=gcc CFLAGS="-O1 -g $(FUZZ_SAN)" \
-		$(FUZZ_TARGETS:%=build-asan/fuzz_%-replay)
-	@sh tests/fuzz/prepare.sh ./btfgen build-asan/fuzz
+	$(MAKE) BUILD=build-fuzz/replay CC=$(FUZZ_CC) CFLAGS="-O1 -g $(FUZZ_SAN)" \
+		$(FUZZ_TARGETS:%=build-fuzz/replay/fuzz_%-replay)
+	@sh tests/fuzz/prepare.sh ./btfgen build-fuzz/replay
 	@rc=0; for t in $(FUZZ_TARGETS); do \
-		BTFGEN_FUZZ_DATA=build-asan/fuzz/data build-asan/fuzz_$$t-replay \
-			tests/fuzz/regress/$$t build-asan/fuzz/seeds/$$t || rc=1; \
+		BTFGEN_FUZZ_DATA=build-fuzz/replay/data build-fuzz/replay/fuzz_$$t-replay \
+			tests/fuzz/regress/$$t build-fuzz/replay/seeds/$$t || rc=1; \
 	done; exit $$rc
 
 # fault injection: BTFGEN_FAIL_ALLOC=N makes the Nth allocation fail

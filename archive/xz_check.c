@@ -261,16 +261,17 @@ void xz_sha256(const void *buf, size_t len, uint8_t digest[XZ_SHA256_LEN])
 	const uint8_t *p = buf;
 	uint64_t bits = (uint64_t)len * 8;	/* mod 2^64, as the standard says */
 	size_t rest, tail_len, i;
-
 	void (*blocks)(uint32_t *, const uint8_t *, size_t) = sha256_blocks_portable;
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 	if (xz_sha256_accel && len >= 4 * SHA256_BLOCK && cpu_has_shani())
 		blocks = sha256_blocks_shani;
 #endif
-	blocks(h, p, len / SHA256_BLOCK);
-	p += len / SHA256_BLOCK * SHA256_BLOCK;
-	len %= SHA256_BLOCK;
+	if (len >= SHA256_BLOCK) {	/* (@buf may be NULL when @len is 0) */
+		blocks(h, p, len / SHA256_BLOCK);
+		p += len / SHA256_BLOCK * SHA256_BLOCK;
+		len %= SHA256_BLOCK;
+	}
 	/* 0x80, zeros, then the length: one block if it fits after the rest, else two */
 	rest = len;
 	tail_len = rest + 1 + 8 <= SHA256_BLOCK ? SHA256_BLOCK : 2 * SHA256_BLOCK;

@@ -5,7 +5,6 @@
  * check` without libFuzzer. Prints the number of inputs run.
  *   fuzz_X-replay FILE|DIR...
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1751,3 +1751,14 @@ Test(xz, sha256_accel_matches_portable)
 	xz_sha256_accel = true;
 	free(p);
 }
+
+/* no data at all: NULL with length 0 is the empty message (found by fuzz_xz) */
+Test(xz, sha256_null_empty)
+{
+	u8 d[XZ_SHA256_LEN];
+	char h[2 * XZ_SHA256_LEN + 1];
+
+	xz_sha256(NULL, 0, d);
+	hex(d, sizeof(d), h);
+	cr_assert(eq(str, h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+}
