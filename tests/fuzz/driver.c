@@ -26,12 +26,16 @@ static int run_file(const char *path)
 
 	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
 		fprintf(stderr, "%s: can't read\n", path);
+		if (f)
+			fclose(f);
 		return -1;
 	}
 	/* an exact-size heap copy, so ASan sees any read past the input */
 	buf = malloc(n ? (size_t)n : 1);
 	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
 		fprintf(stderr, "%s: can't read\n", path);
+		fclose(f);
+		free(buf);
 		return -1;
 	}
 	fclose(f);
@@ -62,9 +66,11 @@ int main(int argc, char **argv)
 			while (d && (e = readdir(d))) {
 				if (e->d_name[0] == '.')
 					continue;
-				names = realloc(names, (n + 1) * sizeof(*names));
-				if (!names || asprintf(&names[n], "%s/%s", argv[i], e->d_name) < 0)
-					return 1;
+				char **nn = realloc(names, (n + 1) * sizeof(*names));
+
+				if (!nn || asprintf(&nn[n], "%s/%s", argv[i], e->d_name) < 0)
+					return 1;	/* out of memory: the process ends */
+				names = nn;
 				n++;
 			}
 			if (d)
