@@ -116,6 +116,8 @@ check-asan: deps
 	@$(MAKE) --no-print-directory fuzz-regress
 
 # ---- fuzzing (tests/fuzz) ----
+# keep the fuzz target objects that pattern rules build on the way
+.SECONDARY:
 FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf
 FUZZ_CC ?= clang-19
 FUZZ_TIME ?= 60

@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 			}
 			if (d)
 				closedir(d);
-			qsort(names, n, sizeof(*names), cmp_str);
+			if (n)
+				qsort(names, n, sizeof(*names), cmp_str);
 			for (k = 0; k < n; k++) {
 				if (run_file(names[k]))
 					return 1;
