@@ -237,16 +237,29 @@ static void sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
 	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, tmp, 8));	/* HGFE */
 }
 
-static bool cpu_has_shani(void)
+/*
+ * Asked once per process, like the CRC tables are built: cpuid traps to the
+ * hypervisor on virtual machines, and archive hashes every file it reads.
+ */
+static bool shani;
+static once_flag shani_once = ONCE_FLAG_INIT;
+
+static void shani_detect(void)
 {
 	unsigned int a, b, c, d;
 
 	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29)))
-		return false;
+		return;
 	/* SSSE3 and SSE4.1 come with every CPU that has SHA, but ask anyway */
 	if (!__get_cpuid(1, &a, &b, &c, &d))
-		return false;
-	return (c & (1u << 9)) && (c & (1u << 19));
+		return;
+	shani = (c & (1u << 9)) && (c & (1u << 19));
+}
+
+static bool cpu_has_shani(void)
+{
+	call_once(&shani_once, shani_detect);
+	return shani;
 }
 #endif
 
