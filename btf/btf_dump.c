@@ -55,23 +55,12 @@ static const char *int_enc_str(u32 enc)
 	}
 }
 
-/* bpftool btf_func_linkage_str(): the linkage lives in the FUNC's vlen. */
-static const char *func_linkage_str(u32 linkage)
-{
-	switch (linkage) {
-	case 0:
-		return "static";
-	case 1:
-		return "global";
-	case 2:
-		return "extern";
-	default:
-		return "(unknown)";
-	}
-}
-
-/* bpftool btf_var_linkage_str() (v7.1 spelling). */
-static const char *var_linkage_str(u32 linkage)
+/*
+ * bpftool's btf_func_linkage_str() and btf_var_linkage_str(): in v7.1 both
+ * spell the three linkages alike. A FUNC's linkage lives in its vlen, a VAR's
+ * in its trailing record.
+ */
+static const char *linkage_str(u32 linkage)
 {
 	switch (linkage) {
 	case 0:
@@ -207,7 +196,7 @@ static void dump_type(const struct btf *btf, u32 id, const struct btf_type *t, F
 		fprintf(f, " fwd_kind=%s", btf_kflag(t) ? "union" : "struct");
 		break;
 	case BTF_KIND_FUNC:
-		fprintf(f, " type_id=%u linkage=%s", t->type, func_linkage_str(btf_vlen(t)));
+		fprintf(f, " type_id=%u linkage=%s", t->type, linkage_str(btf_vlen(t)));
 		break;
 	case BTF_KIND_FUNC_PROTO:
 		dump_func_proto(btf, t, f);
@@ -216,7 +205,7 @@ static void dump_type(const struct btf *btf, u32 id, const struct btf_type *t, F
 		const struct btf_var *v = (const struct btf_var *)(t + 1);
 
 		/* sic: bpftool prints a comma here */
-		fprintf(f, " type_id=%u, linkage=%s", t->type, var_linkage_str(v->linkage));
+		fprintf(f, " type_id=%u, linkage=%s", t->type, linkage_str(v->linkage));
 		break;
 	}
 	case BTF_KIND_DATASEC:
