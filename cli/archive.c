@@ -76,8 +76,7 @@ struct archive {
 	struct kernel *k;
 	size_t nr_k, cap_k;
 	size_t ignored_files;	/* markers, empty files, anything else */
-	struct core_obj **objs;
-	size_t nr_objs, cap_objs;
+	struct cli_objs objs;
 	char *obj_args_hash;	/* SHA-256 over the OBJECT files' hashes */
 	char **obj_args;	/* the OBJECT arguments (borrowed from argv) */
 	char (*obj_arg_hash)[65];	/* SHA-256 of each OBJECT file */
@@ -385,11 +384,11 @@ static char *manifest_text(const struct archive *a, size_t *len)
 	}
 	fprintf(f, "  ],\n");
 	fprintf(f, "  \"objects\": [\n");
-	for (i = 0; i < a->nr_objs; i++) {
+	for (i = 0; i < a->objs.n; i++) {
 		fprintf(f, "    {\"name\": ");
-		json_str(f, a->objs[i]->name);
-		fprintf(f, ", \"relocations\": %u}%s\n", a->objs[i]->nr_relos,
-			i + 1 < a->nr_objs ? "," : "");
+		json_str(f, a->objs.v[i]->name);
+		fprintf(f, ", \"relocations\": %u}%s\n", a->objs.v[i]->nr_relos,
+			i + 1 < a->objs.n ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"kernels\": [\n");
 	for (i = 0; i < a->nr_k; i++) {
@@ -754,7 +753,7 @@ static int collect_poison(const struct core_relo_result *r, void *ctx)
 
 	if (!r->res.poison || k->nr_poisons == ARCHIVE_MAX_POISONS)
 		return 0;
-	for (oi = 0; oi < pc->a->nr_objs && pc->a->objs[oi] != r->obj; oi++)
+	for (oi = 0; oi < pc->a->objs.n && pc->a->objs.v[oi] != r->obj; oi++)
 		;
 	if (r->local)
 		core_spec_c_str(r->local, acc, sizeof(acc));
@@ -794,7 +793,7 @@ static void process(struct archive *a, struct kernel *k)
 		goto out;
 	err = core_min_new(targ, &mo, &m);
 	if (!err)
-		err = core_min_use_objs(m, a->objs, a->nr_objs);
+		err = core_min_use_objs(m, a->objs.v, a->objs.n);
 	if (err) {
 		pr_warn("out of memory");
 		goto out;
@@ -809,7 +808,7 @@ static void process(struct archive *a, struct kernel *k)
 		err = btf_parse_view(k->out, k->out_size, k->rel, &reduced);
 		if (err)
 			goto out;
-		diffs = cli_verify_run(targ, core_min_cand_index(m), reduced, a->objs, a->nr_objs,
+		diffs = cli_verify_run(targ, core_min_cand_index(m), reduced, a->objs.v, a->objs.n,
 				       false);
 		if (diffs > 0 && a->o.verify_fatal) {
 			pr_warn("%s: the reduced BTF answers %d relocation%s differently (btfgen verify shows which)",
@@ -1153,8 +1152,8 @@ static int write_report(const struct archive *a)
 	if (json)
 		fprintf(f, "{\"kernels\": %zu, \"objects\": [", nk);
 	else
-		fprintf(f, "btfgen coverage report: %zu kernels, %zu objects\n", nk, a->nr_objs);
-	for (oi = 0; oi < a->nr_objs; oi++) {
+		fprintf(f, "btfgen coverage report: %zu kernels, %zu objects\n", nk, a->objs.n);
+	for (oi = 0; oi < a->objs.n; oi++) {
 		size_t bad = 0;
 		bool first_k = true;
 
@@ -1166,14 +1165,14 @@ static int write_report(const struct archive *a)
 		}
 		if (json) {
 			fprintf(f, "%s\n  {\"object\": ", oi ? "," : "");
-			json_str(f, a->objs[oi]->name);
+			json_str(f, a->objs.v[oi]->name);
 			fprintf(f, ", \"kernels_with_poisoned_relocations\": %zu, \"kernels\": [", bad);
 		} else if (bad) {
 			fprintf(f, "\n%s: poisoned relocations on %zu of %zu kernels\n",
-				a->objs[oi]->name, bad, nk);
+				a->objs.v[oi]->name, bad, nk);
 		} else {
 			fprintf(f, "\n%s: every relocation resolves on all %zu kernels\n",
-				a->objs[oi]->name, nk);
+				a->objs.v[oi]->name, nk);
 		}
 		for (i = 0; i < a->nr_k; i++) {
 			const struct kernel *k = &a->k[i];
@@ -1218,21 +1217,6 @@ static int write_report(const struct archive *a)
 }
 
 /* ---- the command -------------------------------------------------------- */
-
-static int push_obj(struct core_obj *obj, void *ctx)
-{
-	struct archive *a = ctx;
-	int err = util_ensure_mem((void **)&a->objs, &a->cap_objs, sizeof(*a->objs),
-				  a->nr_objs + 1, SIZE_MAX / 8);
-
-	if (err) {
-		pr_warn("%s: out of memory", obj->name);
-		core_obj_free(obj);
-		return err;
-	}
-	a->objs[a->nr_objs++] = obj;
-	return 0;
-}
 
 /* The objects' identity for incremental runs: SHA-256 over their files' hashes. */
 static int hash_objects(struct archive *a, char **paths, int n)
@@ -1310,7 +1294,7 @@ int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
 	pthread_cond_init(&a.cond, NULL);
 
 	for (i = 2; i < (size_t)argc; i++) {
-		err = cli_for_each_object(argv[i], push_obj, &a);
+		err = cli_for_each_object(argv[i], cli_objs_push, &a.objs);
 		if (err)
 			goto out;
 	}
@@ -1391,9 +1375,7 @@ out:
 		free_list(k->poisons, k->nr_poisons);
 	}
 	xfree(a.k);
-	for (i = 0; i < a.nr_objs; i++)
-		core_obj_free(a.objs[i]);
-	xfree(a.objs);
+	cli_objs_free(&a.objs);
 	xfree(a.obj_args_hash);
 	xfree(a.obj_arg_hash);
 	xfree(a.todo);

@@ -54,6 +54,14 @@ typedef int (*cli_obj_fn)(struct core_obj *obj, void *ctx);
  */
 int cli_for_each_object(const char *path, cli_obj_fn fn, void *ctx);
 
+/* A growable list of objects it owns; cli_objs_push() is a cli_obj_fn for it. */
+struct cli_objs {
+	struct core_obj **v;
+	size_t n, cap;
+};
+int cli_objs_push(struct core_obj *obj, void *objs);
+void cli_objs_free(struct cli_objs *l);
+
 int cmd_relocs_opts(int argc, char **argv, const char *btf_path, bool json);
 int cmd_verify(int argc, char **argv);
 

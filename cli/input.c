@@ -297,3 +297,26 @@ out:
 	cli_file_close(&file);
 	return err;
 }
+
+int cli_objs_push(struct core_obj *obj, void *objs)
+{
+	struct cli_objs *l = objs;
+	int err = util_ensure_mem((void **)&l->v, &l->cap, sizeof(*l->v), l->n + 1, SIZE_MAX / 8);
+
+	if (err) {
+		pr_warn("%s: out of memory", obj->name);
+		core_obj_free(obj);
+		return err;
+	}
+	l->v[l->n++] = obj;
+	return 0;
+}
+
+void cli_objs_free(struct cli_objs *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		core_obj_free(l->v[i]);
+	xfree(l->v);
+}

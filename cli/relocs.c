@@ -22,8 +22,7 @@ struct relocs_ctx {
 	u32 n, resolved, poisoned, absent, failed;
 	u32 tn, tresolved, tpoisoned, tabsent, tfailed;
 	/* listed objects stay alive: the candidate index borrows their names */
-	struct core_obj **done;
-	size_t nr_done, cap_done;
+	struct cli_objs done;
 };
 
 static void json_str(const char *s)
@@ -212,15 +211,14 @@ static int list_obj(struct core_obj *obj, void *ctx)
 	for (k = 0; !err && k < obj->nr_relos; k++)
 		if (obj->relos[k].relo.kind != BPF_CORE_TYPE_ID_LOCAL)
 			err = core_cand_index_want(c->idx, obj->btf, obj->relos[k].relo.type_id);
-	if (!err)
-		err = util_ensure_mem((void **)&c->done, &c->cap_done, sizeof(*c->done),
-				      c->nr_done + 1, SIZE_MAX / 8);
 	if (err) {
 		pr_warn("%s: out of memory", obj->name);
 		core_obj_free(obj);
 		return err;
 	}
-	c->done[c->nr_done++] = obj;
+	err = cli_objs_push(obj, &c->done);	/* on failure: said, and @obj freed */
+	if (err)
+		return err;
 	c->n = c->resolved = c->poisoned = c->absent = c->failed = 0;
 	if (!c->json)
 		printf("%s:\n", obj->name);
@@ -286,9 +284,7 @@ int cmd_relocs_opts(int argc, char **argv, const char *btf_path, bool json)
 out:
 	(void)nobj;
 	core_cand_index_free(c.idx);
-	while (c.nr_done)
-		core_obj_free(c.done[--c.nr_done]);
-	xfree(c.done);
+	cli_objs_free(&c.done);
 	btf_free(targ);
 	btf_writer_free(w);
 	xfree(empty);

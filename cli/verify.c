@@ -10,34 +10,6 @@
 
 #include "cli.h"
 
-struct obj_list {
-	struct core_obj **v;
-	size_t n, cap;
-};
-
-static int push_obj(struct core_obj *obj, void *ctx)
-{
-	struct obj_list *l = ctx;
-	int err = util_ensure_mem((void **)&l->v, &l->cap, sizeof(*l->v), l->n + 1, SIZE_MAX / 8);
-
-	if (err) {
-		pr_warn("%s: out of memory", obj->name);
-		core_obj_free(obj);
-		return err;
-	}
-	l->v[l->n++] = obj;
-	return 0;
-}
-
-static void obj_list_free(struct obj_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		core_obj_free(l->v[i]);
-	xfree(l->v);
-}
-
 /* A candidate index of @targ holding every root the objects need. */
 static int make_index(const struct btf *targ, struct core_obj *const *objs, size_t n,
 		      struct core_cand_index **out)
@@ -127,7 +99,7 @@ int cmd_verify(int argc, char **argv)
 {
 	struct cli_file fk = { 0 }, fr = { 0 };
 	struct btf *kernel = NULL, *reduced = NULL;
-	struct obj_list objs = { 0 };
+	struct cli_objs objs = { 0 };
 	u32 nr_relos = 0;
 	size_t i;
 	int err, rc = EXIT_FAILURE;
@@ -141,7 +113,7 @@ int cmd_verify(int argc, char **argv)
 	if (!err)
 		err = cli_load_kernel(argv[1], &fr, &reduced);
 	for (i = 2; !err && i < (size_t)argc; i++)
-		err = cli_for_each_object(argv[i], push_obj, &objs);
+		err = cli_for_each_object(argv[i], cli_objs_push, &objs);
 	if (err)
 		goto out;
 	for (i = 0; i < objs.n; i++)
@@ -158,7 +130,7 @@ int cmd_verify(int argc, char **argv)
 	       nr_relos, objs.n, objs.n == 1 ? "" : "s", argv[0]);
 	rc = EXIT_SUCCESS;
 out:
-	obj_list_free(&objs);
+	cli_objs_free(&objs);
 	btf_free(kernel);
 	btf_free(reduced);
 	if (fk.data)
