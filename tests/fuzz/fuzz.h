@@ -35,8 +35,11 @@ static inline void fuzz_quiet(void)
 		diag_set_sink(fuzz_quiet_sink);
 }
 
-/* Read $BTFGEN_FUZZ_DATA/@name whole; exits when missing (a setup error). */
-static inline void *fuzz_data_file(const char *name, size_t *size)
+/*
+ * Read $BTFGEN_FUZZ_DATA/@name whole; NULL when there is no such file (exits
+ * when it can't be read: a setup error).
+ */
+static inline void *fuzz_data_try(const char *name, size_t *size)
 {
 	const char *dir = getenv("BTFGEN_FUZZ_DATA");
 	char path[4096];
@@ -46,18 +49,29 @@ static inline void *fuzz_data_file(const char *name, size_t *size)
 
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build-fuzz/data", name);
 	f = fopen(path, "rb");
-	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		fprintf(stderr, "fuzz: %s: missing (run tests/fuzz/prepare.sh, or set "
-			"BTFGEN_FUZZ_DATA)\n", path);
-		exit(1);
-	}
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+	if (!f)
+		return NULL;
+	buf = NULL;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(buf = malloc((size_t)n + 1)) || fread(buf, 1, (size_t)n, f) != (size_t)n) {
 		fprintf(stderr, "fuzz: %s: read failed\n", path);
 		exit(1);
 	}
 	fclose(f);
 	*size = (size_t)n;
+	return buf;
+}
+
+/* The same, but a missing file is a setup error: exits. */
+static inline void *fuzz_data_file(const char *name, size_t *size)
+{
+	void *buf = fuzz_data_try(name, size);
+
+	if (!buf) {
+		fprintf(stderr, "fuzz: %s: missing in $BTFGEN_FUZZ_DATA (default build-fuzz/data; "
+			"run tests/fuzz/prepare.sh)\n", name);
+		exit(1);
+	}
 	return buf;
 }
 

@@ -25,19 +25,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	fuzz_quiet();
 	for (i = 0; i < FUZZ_OBJS_MAX; i++) {
-		const char *dir = getenv("BTFGEN_FUZZ_DATA");
-		char path[4096];
-		FILE *f;
 		void *data;
 		size_t size;
 
 		snprintf(name, sizeof(name), "objs/%zu.o", i);
-		snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build-fuzz/data", name);
-		f = fopen(path, "rb");
-		if (!f)
+		data = fuzz_data_try(name, &size);
+		if (!data)
 			break;
-		fclose(f);
-		data = fuzz_data_file(name, &size);
 		if (core_obj_load(data, size, name, &objs[nr_objs]) == CORE_OBJ_OK)
 			nr_objs++;
 		else
