@@ -23,14 +23,15 @@ VERSION := 0.1.0
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wpointer-arith -Wcast-qual -Wno-unused-parameter
-INC := -Iutil -Ibtf -Ielf -Icore -Iarchive -Icli
+# project headers are included by their qualified path: "btf/btf.h"
+INC := -I.
 ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
 	-DBTFGEN_VERSION='"$(VERSION)"' -pthread -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 
 BUILD ?= build
-LIB_SRCS := util/util.c btf/btf.c btf/btf_write.c btf/btf_dump.c elf/elf.c core/resolve.c core/format.c core/verify.c \
-	core/object.c core/relo.c core/cands.c core/minimize.c $(sort $(wildcard archive/*.c)) \
-	cli/io.c cli/input.c cli/relocs.c cli/verify.c cli/archive.c
+# the library: every module's sources (cli/main.c is the program)
+LIB_DIRS := util btf elf core xz tar cli
+LIB_SRCS := $(filter-out cli/main.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/cli/main.o
 LIB := $(BUILD)/libbtfgen.a

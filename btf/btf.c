@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "btf.h"
+#include "btf/btf.h"
 
 const struct btf_type btf_void_type;
 

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "btf_format.h"
-#include "util.h"
+#include "btf/btf_format.h"
+#include "util/util.h"
 
 /* Named limits. */
 #define BTF_MAX_NR_TYPES	0x7fffffffu	/* libbpf's BTF_MAX_NR_TYPES */

@@ -25,7 +25,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "btf.h"
+#include "btf/btf.h"
 
 /* bpftool btf_str(): offset 0 is "(anon)", otherwise the string itself. */
 static const char *name_of(const struct btf *btf, u32 off)

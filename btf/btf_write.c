@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "btf.h"
+#include "btf/btf.h"
 
 #define WRITER_MAX_TYPES	BTF_MAX_TYPE		/* what the kernel accepts */
 #define WRITER_MAX_STR_BYTES	(BTF_MAX_NAME_OFFSET + 1u)	/* kernel name offset limit */

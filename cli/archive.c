@@ -34,9 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "tar.h"
-#include "xz.h"
+#include "cli/cli.h"
+#include "tar/tarball.h"
+#include "xz/xz.h"
 
 #define MANIFEST_NAME		"btfgen-manifest.json"
 #define ARCHIVE_MAX_KERNELS	(1u << 20)	/* BTFHub has ~4,300 */
@@ -527,7 +527,7 @@ static void mentries_free(struct mentry *m, size_t n)
  */
 static void manifest_read(const struct archive *a, struct mentry **out, size_t *nr)
 {
-	struct cli_file f = { 0 };
+	struct util_file f = { 0 };
 	struct mentry *v = NULL;
 	size_t n = 0, cap = 0;
 	char *path, *text = NULL, *line, *save = NULL, *s;
@@ -537,7 +537,7 @@ static void manifest_read(const struct archive *a, struct mentry **out, size_t *
 	*out = NULL;
 	*nr = 0;
 	path = xasprintf("%s/%s", a->out_dir, MANIFEST_NAME);
-	if (!path || access(path, R_OK) || cli_file_open(path, &f))
+	if (!path || access(path, R_OK) || util_file_open(path, &f))
 		goto out;
 	text = xmalloc(f.size + 1);
 	if (!text)
@@ -609,7 +609,7 @@ out:
 	xfree(text);
 	xfree(path);
 	if (f.data)
-		cli_file_close(&f);
+		util_file_close(&f);
 	*out = v;
 	*nr = n;
 }
@@ -696,12 +696,12 @@ static int mark_skips(struct archive *a, struct mentry *m, size_t nm)
 		if (e->in_size != k->in_size || !out_file_ok(a, k->rel, e->out_size))
 			continue;
 		if (e->in_mtime_ns != k->in_mtime_ns) {
-			struct cli_file f;
+			struct util_file f;
 
-			if (cli_file_open(k->in_path, &f))
+			if (util_file_open(k->in_path, &f))
 				continue;
 			sha256_hex(f.data, f.size, k->in_hash);
-			cli_file_close(&f);
+			util_file_close(&f);
 			if (strcmp(k->in_hash, e->in_hash))
 				continue;
 		}
@@ -776,7 +776,7 @@ static void process(struct archive *a, struct kernel *k)
 {
 	struct core_min_opts mo = { .first_match_only = a->o.first_match_only };
 	struct poison_ctx pc = { a, k };
-	struct cli_file f = { 0 };
+	struct util_file f = { 0 };
 	struct btf *targ = NULL, *reduced = NULL;
 	struct core_min *m = NULL;
 	char errbuf[512] = "";
@@ -784,7 +784,7 @@ static void process(struct archive *a, struct kernel *k)
 	int err, diffs;
 
 	prev = diag_capture(errbuf, sizeof(errbuf));
-	err = cli_file_open(k->in_path, &f);
+	err = util_file_open(k->in_path, &f);
 	if (err)
 		goto out;
 	sha256_hex(f.data, f.size, k->in_hash);
@@ -835,7 +835,7 @@ out:
 	core_min_free(m);
 	btf_free(targ);
 	if (f.data)
-		cli_file_close(&f);
+		util_file_close(&f);
 }
 
 struct cost_ref {
@@ -977,7 +977,7 @@ static int mkdir_p(const char *path)
 
 static int read_whole(const char *path, void **data, size_t *size)
 {
-	return cli_read_file(path, data, size);
+	return util_read_file(path, data, size);
 }
 
 /* Link or copy OUTPUT_DIR/@rel.btf to the primary's file, atomically. */
@@ -1010,7 +1010,7 @@ static int link_dup(const struct archive *a, const struct kernel *k, const struc
 			err = -EIO;
 			goto out;
 		}
-		err = cli_write_file_atomic(dst, data, size);
+		err = util_write_file_atomic(dst, data, size);
 		if (data != pk->out)
 			xfree(data);
 		goto out;
@@ -1064,7 +1064,7 @@ static int write_outputs(struct archive *a, size_t *distinct)
 			*strrchr(dir, '/') = '\0';
 			err = mkdir_p(dir);
 			if (!err && primary[i] == i)
-				err = cli_write_file_atomic(dst, k->out, k->out_size);
+				err = util_write_file_atomic(dst, k->out, k->out_size);
 			else if (!err)
 				err = link_dup(a, k, &a->k[primary[i]], dst);
 		}
@@ -1124,7 +1124,7 @@ static int write_tar(const struct archive *a)
 	if (!err)
 		err = tar_writer_finish(w, &buf, &len);
 	if (!err)
-		err = cli_write_file_atomic(a->o.tar_path, buf, len);
+		err = util_write_file_atomic(a->o.tar_path, buf, len);
 	else
 		pr_warn("%s: can't build the tar (error %d)", a->o.tar_path, err);
 	xfree(buf);
@@ -1211,7 +1211,7 @@ static int write_report(const struct archive *a)
 		free(buf);
 		return -ENOMEM;
 	}
-	err = cli_write_file_atomic(a->o.report_path, buf, len);
+	err = util_write_file_atomic(a->o.report_path, buf, len);
 	free(buf);
 	return err;
 }
@@ -1227,13 +1227,13 @@ static int hash_objects(struct archive *a, char **paths, int n)
 	if (!h)
 		return -ENOMEM;
 	for (i = 0; i < n && !err; i++) {
-		struct cli_file f;
+		struct util_file f;
 
-		err = cli_file_open(paths[i], &f);
+		err = util_file_open(paths[i], &f);
 		if (err)
 			break;
 		sha256_hex(f.data, f.size, h[i]);
-		cli_file_close(&f);
+		util_file_close(&f);
 	}
 	if (!err) {
 		a->obj_args_hash = xmalloc(65);
@@ -1349,7 +1349,7 @@ int cmd_archive(int argc, char **argv, const struct cli_archive_opts *co)
 		pr_warn("%s: out of memory", a.out_dir);
 		goto out;
 	}
-	err = cli_write_file_atomic(mpath, manifest, mlen);
+	err = util_write_file_atomic(mpath, manifest, mlen);
 	if (!err && a.o.tar_path)
 		err = write_tar(&a);
 	if (!err && a.o.report_path)

@@ -6,9 +6,9 @@
 #ifndef BTFGEN_CLI_H
 #define BTFGEN_CLI_H
 
-#include "btf.h"
-#include "core.h"
-#include "io.h"
+#include "btf/btf.h"
+#include "core/core.h"
+#include "util/fileio.h"
 
 #define EXIT_USAGE 2
 
@@ -21,9 +21,9 @@
 /*
  * Load a kernel BTF: raw BTF (either byte order; used in place when
  * possible) or an ELF with .BTF. @file must stay open while the BTF is used;
- * close it with cli_file_close() after btf_free(). Prints one line on error.
+ * close it with util_file_close() after btf_free(). Prints one line on error.
  */
-int cli_load_kernel(const char *path, struct cli_file *file, struct btf **out);
+int cli_load_kernel(const char *path, struct util_file *file, struct btf **out);
 
 /*
  * Load a kernel BTF from memory: raw BTF, an ELF with .BTF, an xz stream of

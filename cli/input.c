@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "elf.h"
-#include "tar.h"
-#include "xz.h"
+#include "cli/cli.h"
+#include "elf/elf_file.h"
+#include "tar/tarball.h"
+#include "xz/xz.h"
 
 #define CLI_MAX_EMBEDDED 4096	/* embedded BPF objects per file */
 
@@ -175,7 +175,7 @@ int cli_kernel_from_mem(const char *name, const void *data, size_t size, struct 
 
 int cmd_cat(int argc, char **argv)
 {
-	struct cli_file f;
+	struct util_file f;
 	const void *data;
 	size_t size;
 	void *plain;
@@ -185,7 +185,7 @@ int cmd_cat(int argc, char **argv)
 		fprintf(stderr, "btfgen: cat needs one FILE\n");
 		return EXIT_USAGE;
 	}
-	err = cli_file_open(argv[0], &f);
+	err = util_file_open(argv[0], &f);
 	if (err)
 		return EXIT_FAILURE;
 	err = cli_unpack(argv[0], f.data, f.size, &plain, &data, &size);
@@ -199,7 +199,7 @@ int cmd_cat(int argc, char **argv)
 		err = -EIO;
 	}
 	xfree(plain);
-	cli_file_close(&f);
+	util_file_close(&f);
 	if (!err && fflush(stdout)) {
 		pr_warn("stdout: write failed");
 		err = -EIO;
@@ -207,12 +207,12 @@ int cmd_cat(int argc, char **argv)
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-int cli_load_kernel(const char *path, struct cli_file *file, struct btf **out)
+int cli_load_kernel(const char *path, struct util_file *file, struct btf **out)
 {
 	int err;
 
 	*out = NULL;
-	err = cli_file_open(path, file);
+	err = util_file_open(path, file);
 	if (err)
 		return err;
 	if (btf_is_raw(file->data, file->size))	/* the common case: no copy */
@@ -246,13 +246,13 @@ static int one_obj(const void *data, size_t size, const char *name, cli_obj_fn f
 int cli_for_each_object(const char *path, cli_obj_fn fn, void *ctx)
 {
 	struct elf_file *ef = NULL;
-	struct cli_file file;
+	struct util_file file;
 	size_t off, len, from = 0;
 	unsigned nr = 0;
 	char *name = NULL;
 	int err;
 
-	err = cli_file_open(path, &file);
+	err = util_file_open(path, &file);
 	if (err)
 		return err;
 	if (!elf_is_elf(file.data, file.size)) {
@@ -294,7 +294,7 @@ int cli_for_each_object(const char *path, cli_obj_fn fn, void *ctx)
 out:
 	xfree(name);
 	elf_free(ef);
-	cli_file_close(&file);
+	util_file_close(&file);
 	return err;
 }
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 #ifndef BTFGEN_VERSION
 #define BTFGEN_VERSION "0.1.0"
@@ -269,7 +269,7 @@ static int verify_output(const struct btf *targ, struct core_min *m, const void 
 
 static int cmd_min_core_btf(int argc, char **argv, const struct opts *o)
 {
-	struct cli_file input = { 0 };
+	struct util_file input = { 0 };
 	struct btf *targ = NULL;
 	struct core_min *m = NULL;
 	void *out = NULL;
@@ -308,7 +308,7 @@ static int cmd_min_core_btf(int argc, char **argv, const struct opts *o)
 		if (err)
 			goto out;
 	}
-	err = cli_write_file_atomic(argv[1], out, out_size);
+	err = util_write_file_atomic(argv[1], out, out_size);
 	if (!err) {
 		const struct core_min_stats *st = core_min_get_stats(m);
 
@@ -321,7 +321,7 @@ out:
 	core_min_free(m);
 	btf_free(targ);
 	if (input.data)
-		cli_file_close(&input);
+		util_file_close(&input);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 

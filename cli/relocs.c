@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 struct relocs_ctx {
 	bool json, have_btf;
@@ -241,7 +241,7 @@ static int list_obj(struct core_obj *obj, void *ctx)
 int cmd_relocs_opts(int argc, char **argv, const char *btf_path, bool json)
 {
 	struct relocs_ctx c = { .json = json, .have_btf = btf_path != NULL, .first_json = true };
-	struct cli_file file = { 0 };
+	struct util_file file = { 0 };
 	struct btf *targ = NULL;
 	struct btf_writer *w = NULL;
 	void *empty = NULL;
@@ -289,6 +289,6 @@ out:
 	btf_writer_free(w);
 	xfree(empty);
 	if (file.data)
-		cli_file_close(&file);
+		util_file_close(&file);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* A candidate index of @targ holding every root the objects need. */
 static int make_index(const struct btf *targ, struct core_obj *const *objs, size_t n,
@@ -97,7 +97,7 @@ out:
 
 int cmd_verify(int argc, char **argv)
 {
-	struct cli_file fk = { 0 }, fr = { 0 };
+	struct util_file fk = { 0 }, fr = { 0 };
 	struct btf *kernel = NULL, *reduced = NULL;
 	struct cli_objs objs = { 0 };
 	u32 nr_relos = 0;
@@ -134,8 +134,8 @@ out:
 	btf_free(kernel);
 	btf_free(reduced);
 	if (fk.data)
-		cli_file_close(&fk);
+		util_file_close(&fk);
 	if (fr.data)
-		cli_file_close(&fr);
+		util_file_close(&fr);
 	return rc;
 }

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core.h"
+#include "core/core.h"
 
 #define CAND_MAX_WANTS (1u << 20)	/* distinct local root names, all objects together */
 

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "btf.h"
-#include "core_format.h"
+#include "btf/btf.h"
+#include "core/core_format.h"
 
 #define CORE_SPEC_MAX_LEN	64	/* libbpf BPF_CORE_SPEC_MAX_LEN: access string entries */
 

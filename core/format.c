@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "core.h"
+#include "core/core.h"
 
 /* Append to @buf (size @n) at *@pos, truncating. */
 static void app(char *buf, size_t n, size_t *pos, const char *fmt, ...)

@@ -22,7 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core.h"
+#include "core/core.h"
 
 enum {
 	F_MARKED = 1 << 0,	/* emit this type */

@@ -19,8 +19,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core.h"
-#include "elf.h"
+#include "core/core.h"
+#include "elf/elf_file.h"
 
 #define CORE_MAX_RELOS	(1u << 24)	/* far above any real object (libbpf-tools max: ~300) */
 

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core.h"
+#include "core/core.h"
 
 #define WHY_SZ		160	/* reason text of a failed relocation step */
 #define WHY_OUT_SZ	(WHY_SZ + 32)	/* ... prefixed with its side */

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core.h"
+#include "core/core.h"
 
 int core_resolve_obj(struct core_cand_index *idx, const struct btf *targ,
 		     const struct core_obj *obj, const struct core_resolve_ops *ops)

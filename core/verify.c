@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core.h"
+#include "core/core.h"
 
 struct verify_ctx {
 	struct core_outcome *outs;	/* per relocation of the current object */

@@ -40,13 +40,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
-#include "util.h"
+#include "elf/elf_file.h"
+#include "util/util.h"
 
 /*
  * The constants below are the ones from the System V gABI (and glibc's
- * <elf.h>). They are spelled out here because the build puts elf/ on the
- * include path, so <elf.h> would resolve to our own elf.h.
+ * <elf.h>). They are spelled out here, with our own names, so that the
+ * module does not depend on a libc header that musl and glibc spell
+ * differently in places, and the reader sees every number it checks.
  */
 
 /* e_ident: magic "\x7fELF", then class and data encoding bytes. */

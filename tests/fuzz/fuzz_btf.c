@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "btf.h"
+#include "btf/btf.h"
 #include "fuzz.h"
 
 static FILE *devnull;

@@ -7,9 +7,9 @@
  */
 #include <string.h>
 
-#include "btf.h"
-#include "core.h"
-#include "elf.h"
+#include "btf/btf.h"
+#include "core/core.h"
+#include "elf/elf_file.h"
 #include "fuzz.h"
 
 static const void *local_btf;

@@ -8,8 +8,8 @@
  */
 #include <string.h>
 
-#include "btf.h"
-#include "core.h"
+#include "btf/btf.h"
+#include "core/core.h"
 #include "fuzz.h"
 
 static struct btf *kernel;

@@ -2,7 +2,7 @@
 /* ELF reader: header and section table parsing, lookups, embedded-object scan. */
 #include <string.h>
 
-#include "elf.h"
+#include "elf/elf_file.h"
 #include "fuzz.h"
 
 #define EMBEDDED_SCAN_MAX 64

@@ -8,9 +8,9 @@
  */
 #include <string.h>
 
-#include "btf.h"
-#include "cli.h"
-#include "core.h"
+#include "btf/btf.h"
+#include "cli/cli.h"
+#include "core/core.h"
 #include "fuzz.h"
 
 #define FUZZ_OBJS_MAX 64

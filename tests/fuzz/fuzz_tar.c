@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tar.h"
-#include "xz.h"
+#include "tar/tarball.h"
+#include "xz/xz.h"
 
 #define FUZZ_TAR_MEMBERS_MAX 10000
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "xz.h"
+#include "xz/xz.h"
 
 #define FUZZ_XZ_CAP (8u << 20)
 

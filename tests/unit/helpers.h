@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btf.h"
-#include "util.h"
+#include "btf/btf.h"
+#include "util/util.h"
 
 /* ---- files ------------------------------------------------------------ */
 

@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "btf.h"
+#include "btf/btf.h"
 #include "helpers.h"
-#include "util.h"
+#include "util/util.h"
 
 #define FIXTURE_DIR "tests/fixtures/btf/"
 #define VMLINUX "/sys/kernel/btf/vmlinux"

@@ -33,9 +33,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "btf.h"
+#include "btf/btf.h"
 #include "helpers.h"
-#include "util.h"
+#include "util/util.h"
 
 #define VMLINUX "/sys/kernel/btf/vmlinux"
 #define HDR_LEN 24u

@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btf.h"
+#include "btf/btf.h"
 #include "helpers.h"
-#include "util.h"
+#include "util/util.h"
 
 static void setup(void)
 {

@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btf.h"
-#include "core.h"
+#include "btf/btf.h"
+#include "core/core.h"
 #include "helpers.h"
-#include "util.h"
+#include "util/util.h"
 #include "../fixtures/core/btf_build.h"
 
 #define OBJ "test.bpf.o"

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
-#include "util.h"
+#include "elf/elf_file.h"
+#include "util/util.h"
 
 /* ---- diagnostics sink ------------------------------------------------- */
 

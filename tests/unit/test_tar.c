@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_tar.c - unit tests for archive/tar.c (suite "tar").
+ * test_tar.c - unit tests for tar/tar.c (suite "tar").
  *
  * Oracles:
  *   - GNU tar writes the archives (in every --format) from a tree built in a
@@ -30,8 +30,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tar.h"
-#include "util.h"
+#include "tar/tarball.h"
+#include "util/util.h"
 
 #define GOLDEN_PATH	"tests/fixtures/tar/writer-golden.tar"
 #define BIG_SIZE	(1048576 + 7)	/* > 1 MiB, not a multiple of 512 */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_xz.c - unit tests for archive/xz_dec.c and archive/xz_check.c.
+ * test_xz.c - unit tests for xz/xz_dec.c and xz/xz_check.c.
  *
  * Oracles:
  *   - known check vectors (CRC32/CRC64 "123456789", FIPS 180 SHA-256), a
@@ -35,8 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
-#include "xz.h"
+#include "util/util.h"
+#include "xz/xz.h"
 
 #define BIG_CAP ((size_t)1 << 31)
 #define ERR_LEN 512

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * elf.h - a minimal, bounds-checked ELF32/ELF64 (LSB and MSB) section
+ * elf_file.h - a minimal, bounds-checked ELF32/ELF64 (LSB and MSB) section
  * header reader. Knows nothing about BTF: it hands out section spans by name.
  *
  * Ownership: elf_parse() borrows @data; the caller keeps it alive and

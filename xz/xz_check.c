@@ -33,7 +33,7 @@
 #include <immintrin.h>
 #endif
 
-#include "xz.h"
+#include "xz/xz.h"
 
 #define CRC32_POLY 0xEDB88320u
 #define CRC64_POLY 0xC96C5795D7870F42ull

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tar.h - a reader for tar archives held entirely in memory, and a small
+ * tarball.h - a reader for tar archives held entirely in memory, and a small
  * deterministic tar writer. Self-contained: libc and util.h only (SG-2).
  *
  * Reader. Accepts POSIX ustar ("ustar\0" "00", including pax 'x'/'g'
@@ -44,7 +44,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "util/util.h"
 
 #define TAR_BLOCK_SIZE	512
 /* Longest member name we accept or write (GNU long names, pax path=): Linux PATH_MAX. */

@@ -83,8 +83,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
-#include "xz.h"
+#include "util/util.h"
+#include "xz/xz.h"
 
 /* ---- named limits ----------------------------------------------------- */
 

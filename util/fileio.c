@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * io.c - whole-file reads and atomic (temp file + rename) writes.
+ * fileio.c - whole-file reads and atomic (temp file + rename) writes.
  */
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io.h"
-#include "util.h"
+#include "util/fileio.h"
+#include "util/util.h"
 
-int cli_read_file(const char *path, void **data, size_t *size)
+int util_read_file(const char *path, void **data, size_t *size)
 {
 	size_t cap, len = 0;
 	struct stat st;
@@ -95,7 +95,7 @@ fail:
 	return err;
 }
 
-int cli_file_open(const char *path, struct cli_file *f)
+int util_file_open(const char *path, struct util_file *f)
 {
 	struct stat st;
 	void *p;
@@ -126,10 +126,10 @@ int cli_file_open(const char *path, struct cli_file *f)
 	if (fd >= 0)
 		close(fd);
 	/* not mappable (pipe, most sysfs files, empty): read it, reporting errors */
-	return cli_read_file(path, &f->data, &f->size);
+	return util_read_file(path, &f->data, &f->size);
 }
 
-void cli_file_close(struct cli_file *f)
+void util_file_close(struct util_file *f)
 {
 	if (f->mapped)
 		munmap(f->data, f->size);
@@ -138,7 +138,7 @@ void cli_file_close(struct cli_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
-int cli_write_file_atomic(const char *path, const void *data, size_t size)
+int util_write_file_atomic(const char *path, const void *data, size_t size)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * tar.c - tar reader for an archive held in memory, and a deterministic
- * ustar writer. See tar.h for what is accepted and what is refused.
+ * ustar writer. See tarball.h for what is accepted and what is refused.
  *
  * An archive is a sequence of 512-byte blocks: a header block, then the
  * member's data rounded up to whole blocks, then the next header, and two
@@ -51,8 +51,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tar.h"
-#include "util.h"
+#include "tar/tarball.h"
+#include "util/util.h"
 
 /* Header field offsets and widths. */
 #define H_NAME		0
