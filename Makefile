@@ -119,7 +119,7 @@ check-asan: deps
 # ---- fuzzing (tests/fuzz) ----
 # keep the fuzz target objects that pattern rules build on the way
 .SECONDARY:
-FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf
+FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf json
 FUZZ_CC ?= clang-19
 FUZZ_TIME ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -136,7 +136,7 @@ $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
 
 # every target for FUZZ_TIME seconds, two at a time; fails on any finding
 fuzz-run: fuzz
-	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME)
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 # the kept crashers (tests/fuzz/regress) and the seeds, replayed without
 # libFuzzer under ASan+UBSan (clang, whose UBSan also checks pointer

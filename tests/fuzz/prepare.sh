@@ -124,3 +124,26 @@ xz -1 -c "$k" >"$s/min_core_btf/k.btf.xz"
 cp "$tmp/k.tar" "$s/min_core_btf/k.tar"
 xz -1 -c "$tmp/k.tar" >"$s/min_core_btf/k.btf.tar.xz"
 cp "$s"/btf/hub*.btf "$s/min_core_btf/" 2>/dev/null || true
+
+# json: hand-written documents: a manifest with nested arrays, \u escapes and
+# surrogate pairs, raw UTF-8, numbers of every shape, literals, deep nesting
+j=$s/json
+mkdir -p "$j"
+cat >"$j/manifest.json" <<'EOF'
+{
+  "btfgen_version": "0.1.0",
+  "version": 1,
+  "kernels": [
+    {"path": "ubuntu/20.04/x86_64/5.4.0-42-generic.btf", "size": 4718592, "objs": ["a.o", "b.o"]},
+    {"path": "caf\u00e9/\ud83d\ude00\u20AC", "size": 0, "tags": [[], {}, [null, true, false]]}
+  ],
+  "empty": {}
+}
+EOF
+printf '{"k":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0001\\uD83D\\uDE00\\udbff\\udfff","raw":"\303\251\342\202\254\360\237\230\200\177"}' \
+	>"$j/escapes.json"
+printf '[0, -0, 1, -1, 0.5, -1.25e-3, 1E+5, 2e-0, 18446744073709551615, 18446744073709551616, -9223372036854775808, -9223372036854775809, 123456789012345678901234567890]\n' \
+	>"$j/numbers.json"
+printf '%s' '[[[[[[[[[[[[[[[[{"a": [[[[{"b": {"c": [1, {"d": []}]}}]]]]}]]]]]]]]]]]]]]]]' >"$j/deep.json"
+printf ' \t\r\n"top-level string" \n' >"$j/string.json"
+printf '{"a": 1, "b": [1, 2,], "c": "\\u12"}' >"$j/bad.json"
