@@ -5,6 +5,7 @@
 #   make check-asan      unit tests + e2e under ASan+UBSan, allocation-failure
 #                        loops, fuzz crasher replay (part of check)
 #   make check-musl      quick e2e against the static musl binary (part of check)
+#   make check-tsan      archive's worker threads under ThreadSanitizer (part of check)
 #   make demo            reduce the running kernel's BTF for the example programs
 #   make check-valgrind  quick e2e suites with every run under valgrind memcheck
 #   make bench           btfgen vs bpftool, same inputs, same run
@@ -29,12 +30,17 @@ ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
 	-DBTFGEN_VERSION='"$(VERSION)"' -pthread -MMD -MP $(CFLAGS) $(EXTRA_CFLAGS)
 
 BUILD ?= build
-# the library: every module's sources (cli/main.c is the program)
-LIB_DIRS := util btf elf core xz tar cli
-LIB_SRCS := $(filter-out cli/main.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
+# the library: every module but the command line; util/util.c is built
+# twice, as the product has it and with fault injection (tests, btfgen-fi)
+LIB_DIRS := util btf elf core xz tar hub
+LIB_SRCS := $(filter-out util/util.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/cli/main.o
 LIB := $(BUILD)/libbtfgen.a
+UTIL_OBJ := $(BUILD)/util/util.o
+UTIL_FI_OBJ := $(BUILD)/util/util-fi.o
+CLI_SRCS := $(sort $(wildcard cli/*.c))
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+CLI_FI_OBJS := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJS)) $(BUILD)/cli/main-fi.o
 
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
@@ -47,7 +53,7 @@ else
 Q := @
 endif
 
-.PHONY: all check test e2e check-asan check-musl demo bench install install-strip \
+.PHONY: all check test e2e check-asan check-musl check-tsan demo bench install install-strip \
 	uninstall clean distclean deps fuzz fuzz-run fuzz-regress check-valgrind
 
 all: btfgen
@@ -55,7 +61,7 @@ all: btfgen
 btfgen: $(BUILD)/btfgen-static
 	$(Q)cp $< $@
 
-$(BUILD)/btfgen-static: $(MAIN_OBJ) $(LIB)
+$(BUILD)/btfgen-static: $(CLI_OBJS) $(UTIL_OBJ) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) -static -pthread -Wl,--gc-sections $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
@@ -68,6 +74,11 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+$(UTIL_FI_OBJ): util/util.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fault injection)"
+	$(Q)$(CC) $(ALL_CFLAGS) -DBTFGEN_FAULT_INJECTION -c $< -o $@
+
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -78,7 +89,7 @@ $(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Wno-unused-function -D_GNU_SOURCE -c $< -o $@
 
-$(TEST_BIN): $(TEST_OBJS) $(LIB)
+$(TEST_BIN): $(TEST_OBJS) $(UTIL_FI_OBJ) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^ $(CRITERION_LIBS)
 
@@ -103,7 +114,7 @@ check-musl: deps
 	$(MAKE) BUILD=build-musl CC=musl-gcc CFLAGS="-O2" build-musl/btfgen-static
 	@$(call run_e2e,BTFGEN_E2E_QUICK=1,build-musl/btfgen-static)
 
-check: test e2e check-musl check-asan fuzz-run
+check: test e2e check-musl check-asan check-tsan fuzz-run
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan CC=gcc \
@@ -115,6 +126,14 @@ check-asan: deps
 	@$(call run_e2e,,build-asan/btfgen-asan)
 	@sh tests/e2e/allocfail.sh build-asan/btfgen-fi
 	@$(MAKE) --no-print-directory fuzz-regress
+
+# ThreadSanitizer on the threaded code: archive's workers, with the
+# fault-injection build (its allocation counter is shared by the workers)
+# and the product build (tests/e2e/tsan.sh)
+check-tsan: deps
+	$(MAKE) BUILD=build-tsan CC=gcc CFLAGS="-O1 -g -fsanitize=thread" \
+		build-tsan/btfgen-asan build-tsan/btfgen-fi
+	@sh tests/e2e/tsan.sh build-tsan/btfgen-asan build-tsan/btfgen-fi
 
 # ---- fuzzing (tests/fuzz) ----
 # keep the fuzz target objects that pattern rules build on the way
@@ -130,7 +149,7 @@ fuzz: deps btfgen
 		$(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	@sh tests/fuzz/prepare.sh ./btfgen build-fuzz
 
-$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB)
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(UTIL_OBJ) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) -pthread $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^
 
@@ -141,7 +160,7 @@ fuzz-run: fuzz
 # the kept crashers (tests/fuzz/regress) and the seeds, replayed without
 # libFuzzer under ASan+UBSan (clang, whose UBSan also checks pointer
 # arithmetic on NULL): a regression test of every finding
-$(BUILD)/fuzz_%-replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/driver.o $(LIB)
+$(BUILD)/fuzz_%-replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/driver.o $(UTIL_OBJ) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) -pthread $(CFLAGS) $(LDFLAGS) -o $@ $^
 
@@ -160,7 +179,7 @@ $(BUILD)/cli/main-fi.o: cli/main.c
 	@echo "  CC      $< (fault injection)"
 	$(Q)$(CC) $(ALL_CFLAGS) -DBTFGEN_FAULT_INJECTION -c $< -o $@
 
-$(BUILD)/btfgen-fi: $(BUILD)/cli/main-fi.o $(LIB)
+$(BUILD)/btfgen-fi: $(CLI_FI_OBJS) $(UTIL_FI_OBJ) $(LIB)
 	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
 # the end-to-end suites (quick sets) with every btfgen run under valgrind
@@ -179,7 +198,7 @@ check-valgrind: deps
 	[ $$bad -eq 0 ] || { find build-vg/vg -name 'log*' -size +0 | head -n 3 | xargs cat; rc=1; }; exit $$rc
 
 # the sanitizers can't link -static: a dynamic build of the same sources
-$(BUILD)/btfgen-asan: $(MAIN_OBJ) $(LIB)
+$(BUILD)/btfgen-asan: $(CLI_OBJS) $(UTIL_OBJ) $(LIB)
 	$(Q)$(CC) -pthread $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
 demo: btfgen
@@ -200,7 +219,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/btfgen
 
 clean:
-	rm -rf build build-asan build-musl build-fuzz build-vg btfgen
+	rm -rf build build-asan build-musl build-tsan build-fuzz build-vg btfgen
 
 distclean: clean
 

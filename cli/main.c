@@ -1,125 +1,260 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - the btfgen command line: option parsing, command dispatch, exit
- * codes (0 success, 1 error or difference found, 2 usage) and the
- * min_core_btf command.
+ * main.c - the btfgen command line: one table of commands, one table of
+ * options (each saying which commands take it), option parsing, help texts
+ * and exit codes (0 success, 1 error or difference found, 2 usage).
  *
- *   btfgen [OPTIONS] min_core_btf INPUT OUTPUT OBJECT...
+ *   btfgen [OPTIONS] COMMAND [OPTIONS] ARGS...
  *   btfgen [OPTIONS] gen min_core_btf INPUT OUTPUT OBJECT...   (bpftool spelling)
- *   btfgen [OPTIONS] relocs [--btf KERNEL] [--json] OBJECT...
- *   btfgen [OPTIONS] verify KERNEL REDUCED OBJECT...
  *
- * Options may stand anywhere before a "--".
+ * Options may stand before or after the command, up to a "--". Both
+ * "-j2"/"-j 2" and "--jobs=2"/"--jobs 2" spellings work. An unknown option,
+ * a missing value or a wrong number of arguments prints one line saying so
+ * and a pointer to the command's --help, and exits 2.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
-#ifndef BTFGEN_VERSION
-#define BTFGEN_VERSION "0.1.0"
-#endif
+/* ---- commands ----------------------------------------------------------- */
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: btfgen [OPTIONS] min_core_btf INPUT OUTPUT OBJECT...\n"
-		"       btfgen [OPTIONS] gen min_core_btf INPUT OUTPUT OBJECT...\n"
-		"       btfgen [OPTIONS] relocs [--btf KERNEL] [--json] OBJECT...\n"
-		"       btfgen [OPTIONS] verify KERNEL REDUCED OBJECT...\n"
-		"       btfgen [OPTIONS] archive [-j N] INPUT_DIR OUTPUT_DIR OBJECT...\n"
-		"       btfgen cat FILE\n"
-		"\n"
-		"min_core_btf  write to OUTPUT a reduced BTF holding only the types and members\n"
-		"              of INPUT (a kernel BTF: raw, either byte order, or an ELF with a\n"
-		"              .BTF section) that the CO-RE relocations of the OBJECTs use\n"
-		"relocs        list every CO-RE relocation of the OBJECTs and, with --btf, what\n"
-		"              it resolves to on KERNEL\n"
-		"verify        check that REDUCED answers every relocation of the OBJECTs\n"
-		"              exactly as KERNEL does (exit 1 and one line per difference)\n"
-		"archive       reduce every kernel of a BTFHub-style tree\n"
-		"              INPUT_DIR/<ID>/<VERSION_ID>/<arch>/<release>.btf.tar.xz (or .btf.xz,\n"
-		"              .btf) into OUTPUT_DIR/<ID>/<VERSION_ID>/<arch>/<release>.btf, with\n"
-		"              identical outputs stored once and a manifest for incremental runs\n"
-		"cat           write the kernel BTF inside FILE (.btf.tar.xz, .xz) to stdout\n"
-		"\n"
-		"KERNEL, INPUT and REDUCED may be raw BTF, an ELF with .BTF, or .xz / .tar.xz\n"
-		"of either (BTFHub's packaging).\n"
-		"\n"
-		"An OBJECT is a BPF ELF object, or an executable or library embedding them\n"
-		"(libbpf skeletons).\n"
-		"\n"
-		"Options:\n"
-		"  -v, --verbose           print what is read and written\n"
-		"  -d, --debug             also trace every relocation\n"
-		"      --first-match-only  min_core_btf: mark only the first matching candidate,\n"
-		"                          as bpftool does (can resolve differently on kernels\n"
-		"                          with duplicate types)\n"
-		"      --no-verify         min_core_btf: skip checking that the output answers\n"
-		"                          every relocation like INPUT (done by default)\n"
-		"      --btf KERNEL        relocs: resolve against KERNEL\n"
-		"      --json              relocs: one JSON array\n"
-		"  -j, --jobs N            archive: worker threads (default: number of CPUs)\n"
-		"      --dedup MODE        archive: identical outputs as hardlink (default),\n"
-		"                          symlink (relative) or copy\n"
-		"      --distro ID, --version VERSION_ID, --arch ARCH, --release GLOB\n"
-		"                          archive: only these kernels (arm64 = aarch64,\n"
-		"                          x86_64 = amd64)\n"
-		"      --tar FILE          archive: also a deterministic tar of the output tree\n"
-		"      --report FILE       archive: per object, the kernels where relocations\n"
-		"                          fail (poisoned), which and why (JSON if FILE ends\n"
-		"                          in .json)\n"
-		"      --max-input-size SIZE  refuse input files larger than SIZE (default 2G)\n"
-		"      --max-btf-size SIZE    refuse to decompress a kernel BTF beyond SIZE\n"
-		"                          (default 512M)\n"
-		"      --max-types N       refuse BTF with more than N types (default 4194304)\n"
-		"                          SIZE: bytes, or with a K, M or G suffix (x1024)\n"
-		"  -h, --help              this help\n"
-		"  -V, --version           print the version\n");
-}
-
-enum verify_mode { VERIFY_DEFAULT, VERIFY_OFF, VERIFY_ON };
-
-struct opts {
-	struct core_min_opts min;
-	struct cli_archive_opts ar;
-	enum verify_mode verify;
-	bool json;
-	const char *btf;
-	char **pos;	/* positional arguments */
-	int nr_pos;
+enum {
+	C_MIN = 1 << 0,
+	C_RELOCS = 1 << 1,
+	C_VERIFY = 1 << 2,
+	C_ARCHIVE = 1 << 3,
+	C_CAT = 1 << 4,
+	C_ALL = C_MIN | C_RELOCS | C_VERIFY | C_ARCHIVE | C_CAT,
 };
 
-/* The value of "--NAME=V" or "--NAME V" at argv[*i] (advancing *i), or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *bad)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
+struct command {
+	const char *name;
+	unsigned bit;
+	const char *args;	/* positional arguments, for usage lines */
+	int min_args, max_args;	/* max -1: no limit */
+	const char *summary;	/* one line for `btfgen --help` */
+	const char *help;	/* the command's own --help text */
+	int (*run)(const struct cli_opts *o, int argc, char **argv);
+};
 
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 == argc) {
-		fprintf(stderr, "btfgen: %s needs a value\n", name);
-		*bad = true;
-		return NULL;
-	}
-	return argv[++*i];
+static const struct command commands[] = {
+	{ "min_core_btf", C_MIN, "INPUT OUTPUT OBJECT...", 3, -1,
+	  "write a reduced BTF of INPUT for the CO-RE relocations of the OBJECTs",
+	  "Write to OUTPUT a reduced BTF holding only the types and members of INPUT\n"
+	  "that the CO-RE relocations of the OBJECTs use (bpftool gen min_core_btf),\n"
+	  "after checking that it answers every relocation exactly as INPUT does.\n"
+	  "\n"
+	  "INPUT: a kernel BTF: raw (either byte order), an ELF with a .BTF section,\n"
+	  "or .xz / .tar.xz of either (BTFHub's packaging).\n"
+	  "OUTPUT: written atomically; on failure nothing is written.\n"
+	  "OBJECT: a BPF ELF object, or an executable or library embedding them\n"
+	  "(libbpf skeletons). Also spelled `btfgen gen min_core_btf`.\n",
+	  cmd_min_core_btf },
+	{ "relocs", C_RELOCS, "OBJECT...", 1, -1,
+	  "list every CO-RE relocation, and what it resolves to on a kernel",
+	  "List every CO-RE relocation of the OBJECTs with its access written as C;\n"
+	  "with --btf, what libbpf will do with it on KERNEL: the target type, the\n"
+	  "value patched into the instruction, or why it fails.\n",
+	  cmd_relocs },
+	{ "verify", C_VERIFY, "KERNEL REDUCED OBJECT...", 3, -1,
+	  "check that REDUCED answers every relocation exactly as KERNEL does",
+	  "Resolve every relocation of the OBJECTs against KERNEL and against REDUCED\n"
+	  "and compare the outcomes. Exit 0 and one summary line when all agree;\n"
+	  "exit 1 and one line per differing relocation otherwise.\n",
+	  cmd_verify },
+	{ "archive", C_ARCHIVE, "INPUT_DIR OUTPUT_DIR OBJECT...", 3, -1,
+	  "reduce every kernel of a BTFHub-style tree into a mirrored tree",
+	  "Reduce every kernel file below INPUT_DIR (a BTFHub archive, any subtree of\n"
+	  "one, a folder above it, or a flat folder of .btf.tar.xz, .btf.xz, .btf or\n"
+	  "vmlinux-RELEASE files) into OUTPUT_DIR, mirroring each input's path with\n"
+	  "its packaging suffix replaced by .btf. Each output is what min_core_btf\n"
+	  "writes for that kernel, verified like it. Identical inputs are reduced\n"
+	  "once, identical outputs stored once, and OUTPUT_DIR/btfgen-manifest.json\n"
+	  "lets the next run skip the kernels that did not change. A kernel's ID,\n"
+	  "VERSION_ID and arch (for the filters) are the last three folder names\n"
+	  "above its file. OUTPUT_DIR must not overlap INPUT_DIR.\n",
+	  cmd_archive },
+	{ "cat", C_CAT, "FILE", 1, 1,
+	  "write the kernel BTF inside FILE (.btf.tar.xz, .xz) to stdout",
+	  "Write the kernel BTF inside FILE (.btf.tar.xz, .btf.xz, raw) to stdout,\n"
+	  "decompressed with btfgen's own xz and tar readers.\n",
+	  cmd_cat },
+};
+
+/* ---- options ------------------------------------------------------------ */
+
+enum opt_id {
+	O_VERBOSE, O_DEBUG, O_HELP, O_VERSION, O_MAX_INPUT, O_MAX_BTF, O_MAX_TYPES,
+	O_FIRST_MATCH, O_VERIFY, O_NO_VERIFY, O_BTF, O_JSON, O_JOBS, O_DEDUP, O_DISTRO,
+	O_DISTRO_VERSION, O_ARCH, O_RELEASE, O_TAR, O_REPORT,
+};
+
+struct option {
+	enum opt_id id;
+	char short_name;	/* 0: none */
+	const char *long_name;
+	const char *arg;	/* the value's name; NULL: takes none */
+	unsigned cmds;		/* the commands that take it */
+	const char *help;
+};
+
+static const struct option options[] = {
+	{ O_FIRST_MATCH, 0, "first-match-only", NULL, C_MIN | C_ARCHIVE,
+	  "mark only the first matching candidate, as bpftool does (can resolve\n"
+	  "differently on kernels with duplicate types; a verification difference\n"
+	  "is then a warning unless --verify)" },
+	{ O_NO_VERIFY, 0, "no-verify", NULL, C_MIN | C_ARCHIVE,
+	  "skip checking that the output answers every relocation like the kernel" },
+	{ O_VERIFY, 0, "verify", NULL, C_MIN | C_ARCHIVE,
+	  "a verification difference is an error, also with --first-match-only" },
+	{ O_BTF, 0, "btf", "KERNEL", C_RELOCS, "resolve against KERNEL" },
+	{ O_JSON, 0, "json", NULL, C_RELOCS, "one JSON array, an object per relocation" },
+	{ O_JOBS, 'j', "jobs", "N", C_ARCHIVE, "worker threads (default: number of CPUs)" },
+	{ O_DEDUP, 0, "dedup", "MODE", C_ARCHIVE,
+	  "identical outputs as hardlink (default), symlink (relative) or copy" },
+	{ O_DISTRO, 0, "distro", "ID", C_ARCHIVE, "only kernels of this distribution (os-release ID)" },
+	{ O_DISTRO_VERSION, 0, "distro-version", "VERSION_ID", C_ARCHIVE,
+	  "only kernels of this distribution version (os-release VERSION_ID)" },
+	{ O_ARCH, 0, "arch", "ARCH", C_ARCHIVE, "only kernels of this arch (arm64 = aarch64, x86_64 = amd64)" },
+	{ O_RELEASE, 0, "release", "GLOB", C_ARCHIVE, "only kernels whose release (file name) matches" },
+	{ O_TAR, 0, "tar", "FILE", C_ARCHIVE,
+	  "also a deterministic tar of the output tree (identical outputs as hard links)" },
+	{ O_REPORT, 0, "report", "FILE", C_ARCHIVE,
+	  "per object, the kernels where relocations are poisoned, which and why\n"
+	  "(JSON if FILE ends in .json)" },
+	{ O_MAX_INPUT, 0, "max-input-size", "SIZE", C_ALL,
+	  "refuse input files larger than SIZE (default 2G)" },
+	{ O_MAX_BTF, 0, "max-btf-size", "SIZE", C_ALL,
+	  "refuse to decompress a kernel BTF beyond SIZE (default 512M)" },
+	{ O_MAX_TYPES, 0, "max-types", "N", C_ALL, "refuse BTF with more than N types (default 4194304)" },
+	{ O_VERBOSE, 'v', "verbose", NULL, C_ALL, "say what is read and written" },
+	{ O_DEBUG, 'd', "debug", NULL, C_ALL, "also trace every relocation" },
+	{ O_HELP, 'h', "help", NULL, C_ALL, "this help" },
+	{ O_VERSION, 'V', "version", NULL, C_ALL, "print btfgen's version" },
+};
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
 }
 
-/* "123", "64K", "512M", "2G" (powers of 1024) in [@min, @max], or -1 (one line printed). */
-static int parse_size(const char *opt, const char *v, u64 min, u64 max, u64 *out)
+/* Help text starts at this column; lines are wrapped before HELP_WIDTH. */
+#define HELP_COL	30
+#define HELP_WIDTH	80
+
+/* @text word-wrapped from column @col (already there) to HELP_WIDTH, indented HELP_COL. */
+static void print_wrapped(FILE *f, const char *text, size_t col)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, " \n");
+
+		if (col > HELP_COL && col + 1 + n >= HELP_WIDTH) {
+			fprintf(f, "\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		} else if (col > HELP_COL) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", (int)n, p);
+		col += n;
+		p += n;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+static void print_options(FILE *f, unsigned mask, bool global)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option *op = &options[i];
+		int n;
+
+		if (global != (op->cmds == C_ALL) || !(op->cmds & mask))
+			continue;
+		if (op->short_name)
+			n = fprintf(f, "  -%c, --%s%s%s", op->short_name, op->long_name,
+				    op->arg ? " " : "", op->arg ? op->arg : "");
+		else
+			n = fprintf(f, "      --%s%s%s", op->long_name, op->arg ? " " : "",
+				    op->arg ? op->arg : "");
+		if (n < HELP_COL) {
+			fprintf(f, "%*s", HELP_COL - n, "");
+		} else {
+			fprintf(f, "\n%*s", HELP_COL, "");
+		}
+		print_wrapped(f, op->help, HELP_COL);
+	}
+}
+
+static void help_main(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: btfgen [OPTIONS] COMMAND [OPTIONS] ARGS...\n"
+		   "\n"
+		   "Reduced BTF for eBPF CO-RE programs: only the kernel types and members\n"
+		   "their relocations use, for kernels that do not expose their own BTF.\n"
+		   "\n"
+		   "Commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nOptions of every command:\n");
+	print_options(f, C_ALL, true);
+	fprintf(f, "\nSIZE: bytes, or with a K, M or G suffix (x1024).\n"
+		   "Run 'btfgen COMMAND --help' for a command's arguments and options.\n"
+		   "Exit status: 0 success, 1 error (or a difference found), 2 usage.\n");
+}
+
+static void help_command(FILE *f, const struct command *c)
+{
+	fprintf(f, "Usage: btfgen %s [OPTIONS] %s\n\n%s", c->name, c->args, c->help);
+	fprintf(f, "\nOptions:\n");
+	print_options(f, c->bit, false);
+	print_options(f, c->bit, true);
+	fprintf(f, "\nSIZE: bytes, or with a K, M or G suffix (x1024).\n"
+		   "Exit status: 0 success, 1 error%s, 2 usage.\n",
+		c->bit == C_VERIFY ? " or a difference found" : "");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "btfgen: %s%s%s\nTry 'btfgen %s%s--help' for more information.\n",
+		cmd ? cmd : "", cmd ? ": " : "", msg, cmd ? cmd : "", cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+/* "123", "64K", "512M", "2G" (powers of 1024) in [@min, @max]. */
+static bool parse_size(const char *v, u64 min, u64 max, u64 *out)
 {
 	unsigned long long n;
 	unsigned int shift = 0;
 	char *end;
 
+	if (!*v || *v < '0' || *v > '9')
+		return false;
 	errno = 0;
 	n = strtoull(v, &end, 10);
 	if (end != v && *end && !end[1]) {
@@ -129,212 +264,185 @@ static int parse_size(const char *opt, const char *v, u64 min, u64 max, u64 *out
 		case 'g': case 'G': shift = 30; end++; break;
 		}
 	}
-	if (end == v || *end || errno || v[0] == '-' || n > (max >> shift) || (n << shift) < min) {
-		fprintf(stderr, "btfgen: %s needs a number from %llu to %llu (K, M, G suffixes "
-			"allowed), not '%s'\n", opt, (unsigned long long)min,
-			(unsigned long long)max, v);
-		return -1;
-	}
+	if (*end || errno || n > (max >> shift) || (n << shift) < min)
+		return false;
 	*out = (u64)n << shift;
-	return 0;
+	return true;
 }
 
-/* Split argv into options and positional arguments. Returns -1 on bad usage. */
-static int parse_opts(int argc, char **argv, struct opts *o)
+struct parse {
+	int argc;
+	char **argv;
+	const struct command *cmd;	/* NULL until the command is known */
+	struct cli_opts o;
+	char **pos;			/* positional arguments after the command */
+	int nr_pos;
+	bool help, version;
+};
+
+/* Find option @name (long, without "--") or @c (short). */
+static const struct option *find_option(const char *name, size_t len, char c)
 {
-	bool dashdash = false, bad = false;
-	const char *v;
-	int i;
+	size_t i;
 
-	o->pos = calloc((size_t)argc + 1, sizeof(char *));
-	if (!o->pos)
-		return -1;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		if (c && options[i].short_name == c)
+			return &options[i];
+		if (!c && strlen(options[i].long_name) == len &&
+		    !strncmp(options[i].long_name, name, len))
+			return &options[i];
+	}
+	return NULL;
+}
 
-		if (dashdash || a[0] != '-' || !a[1]) {
-			o->pos[o->nr_pos++] = argv[i];
-		} else if (!strcmp(a, "--")) {
-			dashdash = true;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			if (diag_level < DIAG_INFO)
-				diag_level = DIAG_INFO;
-		} else if (!strcmp(a, "-d") || !strcmp(a, "--debug")) {
-			diag_level = DIAG_DEBUG;
-		} else if (!strcmp(a, "--first-match-only")) {
-			o->min.first_match_only = true;
-		} else if (!strcmp(a, "--verify")) {
-			o->verify = VERIFY_ON;
-		} else if (!strcmp(a, "--no-verify")) {
-			o->verify = VERIFY_OFF;
-		} else if (!strcmp(a, "--json")) {
-			o->json = true;
-		} else if ((v = opt_value(argc, argv, &i, "--btf", &bad))) {
-			o->btf = v;
-		} else if ((v = opt_value(argc, argv, &i, "-j", &bad)) ||
-			   (v = opt_value(argc, argv, &i, "--jobs", &bad))) {
-			o->ar.jobs = atoi(v);
-			if (o->ar.jobs <= 0) {
-				fprintf(stderr, "btfgen: -j needs a positive number, not '%s'\n", v);
-				return -1;
-			}
-		} else if ((v = opt_value(argc, argv, &i, "--max-input-size", &bad))) {
-			if (parse_size("--max-input-size", v, 1, UINT64_MAX >> 1,
-				       &util_limits.input_size))
-				return -1;
-		} else if ((v = opt_value(argc, argv, &i, "--max-btf-size", &bad))) {
-			if (parse_size("--max-btf-size", v, 1, SIZE_MAX >> 1, &util_limits.btf_size))
-				return -1;
-		} else if ((v = opt_value(argc, argv, &i, "--max-types", &bad))) {
-			u64 n;
+/* Apply option @op with value @v (NULL if it takes none). Returns 0 or EXIT_USAGE. */
+static int apply(struct parse *p, const struct option *op, const char *v, const char *spelled)
+{
+	const char *cmd = p->cmd ? p->cmd->name : NULL;
+	struct cli_opts *o = &p->o;
+	u64 n;
 
-			if (parse_size("--max-types", v, 1, LIMIT_TYPES_MAX, &n))
-				return -1;
-			util_limits.types = (u32)n;
-		} else if ((v = opt_value(argc, argv, &i, "--dedup", &bad))) {
-			o->ar.dedup = v;
-		} else if ((v = opt_value(argc, argv, &i, "--distro", &bad))) {
-			o->ar.distro = v;
-		} else if ((v = opt_value(argc, argv, &i, "--arch", &bad))) {
-			o->ar.arch = v;
-		} else if ((v = opt_value(argc, argv, &i, "--release", &bad))) {
-			o->ar.release = v;
-		} else if ((v = opt_value(argc, argv, &i, "--tar", &bad))) {
-			o->ar.tar_path = v;
-		} else if ((v = opt_value(argc, argv, &i, "--report", &bad))) {
-			o->ar.report_path = v;
-		} else if (o->nr_pos && !strcmp(o->pos[0], "archive") &&
-			   (v = opt_value(argc, argv, &i, "--version", &bad))) {
-			o->ar.version = v;	/* archive's VERSION_ID filter */
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			exit(EXIT_SUCCESS);
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			printf("btfgen %s\n", BTFGEN_VERSION);
-			exit(EXIT_SUCCESS);
-		} else if (!bad) {
-			fprintf(stderr, "btfgen: unknown option '%s'\n", a);
-			return -1;
-		}
-		if (bad)
-			return -1;
+	if (p->cmd && !(op->cmds & p->cmd->bit))
+		return cli_usage_error(cmd, "unknown option '%s' (not an option of %s)", spelled,
+				       cmd);
+	switch (op->id) {
+	case O_VERBOSE:
+		if (diag_level < DIAG_INFO)
+			diag_level = DIAG_INFO;
+		break;
+	case O_DEBUG: diag_level = DIAG_DEBUG; break;
+	case O_HELP: p->help = true; break;
+	case O_VERSION: p->version = true; break;
+	case O_FIRST_MATCH: o->first_match_only = true; break;
+	case O_VERIFY: o->verify = CLI_VERIFY_ON; break;
+	case O_NO_VERIFY: o->verify = CLI_VERIFY_OFF; break;
+	case O_BTF: o->btf = v; break;
+	case O_JSON: o->json = true; break;
+	case O_JOBS:
+		if (!parse_size(v, 1, 4096, &n) || strpbrk(v, "kKmMgG"))
+			return cli_usage_error(cmd, "%s needs a number of threads from 1 to 4096, not '%s'",
+					       spelled, v);
+		o->jobs = (int)n;
+		break;
+	case O_DEDUP:
+		o->dedup = hub_dedup_parse(v);
+		if (o->dedup < 0)
+			return cli_usage_error(cmd, "--dedup must be hardlink, symlink or copy, not '%s'",
+					       v);
+		break;
+	case O_DISTRO: o->filter.id = v; break;
+	case O_DISTRO_VERSION: o->filter.version_id = v; break;
+	case O_ARCH: o->filter.arch = v; break;
+	case O_RELEASE: o->filter.release_glob = v; break;
+	case O_TAR: o->tar_path = v; break;
+	case O_REPORT: o->report_path = v; break;
+	case O_MAX_INPUT:
+		if (!parse_size(v, 1, UINT64_MAX >> 1, &util_limits.input_size))
+			goto bad_size;
+		break;
+	case O_MAX_BTF:
+		if (!parse_size(v, 1, SIZE_MAX >> 1, &util_limits.btf_size))
+			goto bad_size;
+		break;
+	case O_MAX_TYPES:
+		if (!parse_size(v, 1, LIMIT_TYPES_MAX, &n))
+			return cli_usage_error(cmd, "%s needs a number from 1 to %u, not '%s'",
+					       spelled, LIMIT_TYPES_MAX, v);
+		util_limits.types = (u32)n;
+		break;
 	}
 	return 0;
-}
-
-static int queue_obj(struct core_obj *obj, void *ctx)
-{
-	char name[256];
-	int err;
-
-	snprintf(name, sizeof(name), "%s", obj->name);	/* @obj is gone on failure */
-	err = core_min_add_obj(ctx, obj);
-	if (err)
-		pr_warn("%s: out of memory", name);
-	return err;
+bad_size:
+	return cli_usage_error(cmd, "%s needs a size in bytes (K, M, G suffixes allowed), not '%s'",
+			       spelled, v);
 }
 
 /*
- * Check the output against INPUT before it is written (costs ~13% of a run,
- * so it is on by default). A difference is fatal, except that with
- * --first-match-only and no explicit --verify, where differences are what
- * bpftool-compatible marking produces, it is a warning.
+ * One pass over argv. With @apply_opts false it only finds the command (so
+ * that the second pass can check each option against it and point at its
+ * help); unknown options are then left for the second pass to report.
  */
-static int verify_output(const struct btf *targ, struct core_min *m, const void *out,
-			 size_t out_size, const char *out_name, bool fatal)
+static int scan(struct parse *p, bool apply_opts)
 {
-	struct btf *reduced = NULL;
-	struct core_obj *const *objs;
-	size_t nr_objs;
-	int err;
+	bool dashdash = false;
+	int i, rc;
 
-	err = btf_parse_view(out, out_size, out_name, &reduced);
-	if (err)
-		return err;
-	objs = core_min_objs(m, &nr_objs);
-	err = cli_verify_run(targ, core_min_cand_index(m), reduced, objs, nr_objs, true);
-	btf_free(reduced);
-	if (err > 0 && fatal) {
-		pr_warn("%s: not written: the reduced BTF answers %d relocation%s differently from %s",
-			out_name, err, err == 1 ? "" : "s", targ->name);
-		return -EINVAL;
+	p->nr_pos = 0;
+	for (i = 1; i < p->argc; i++) {
+		const char *a = p->argv[i], *v = NULL;
+		const char *cmd = p->cmd ? p->cmd->name : NULL;
+		const struct option *op;
+		char spelled[64];
+
+		if (dashdash || a[0] != '-' || !a[1]) {
+			if (apply_opts)
+				p->pos[p->nr_pos++] = p->argv[i];
+			else if (!p->cmd && strcmp(a, "gen"))
+				p->cmd = find_command(a);
+			if (!apply_opts && !p->cmd && strcmp(a, "gen"))
+				return 0;	/* not a command: reported by main */
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			dashdash = true;
+			continue;
+		}
+		if (a[1] == '-') {
+			size_t len = strcspn(a + 2, "=");
+
+			op = find_option(a + 2, len, 0);
+			snprintf(spelled, sizeof(spelled), "--%.*s", (int)(len < 50 ? len : 50), a + 2);
+			if (op && a[2 + len] == '=') {
+				if (!op->arg) {
+					if (apply_opts)
+						return cli_usage_error(cmd, "option '%s' takes no value",
+								       spelled);
+					continue;
+				}
+				v = a + 3 + len;
+			}
+		} else {
+			/* -v, -j2, -j 2, and clusters like -vd or -vj2 */
+			const char *c;
+
+			for (c = a + 1; c[1]; c++) {
+				op = find_option(NULL, 0, *c);
+				if (!op || op->arg)
+					break;
+				snprintf(spelled, sizeof(spelled), "-%c", *c);
+				if (apply_opts && (rc = apply(p, op, NULL, spelled)))
+					return rc;
+			}
+			op = find_option(NULL, 0, *c);
+			snprintf(spelled, sizeof(spelled), "-%c", *c);
+			if (op && op->arg && c[1])
+				v = c + 1;
+			else if (op && c[1])
+				op = NULL;	/* "-vx": x is not an option */
+		}
+		if (!op) {
+			if (apply_opts)
+				return cli_usage_error(cmd, "unknown option '%s'", a);
+			continue;
+		}
+		if (op->arg && !v) {
+			if (i + 1 == p->argc) {
+				if (apply_opts)
+					return cli_usage_error(cmd, "option '%s' needs a value (%s)",
+							       spelled, op->arg);
+				continue;
+			}
+			v = p->argv[++i];
+		}
+		if (apply_opts && (rc = apply(p, op, v, spelled)))
+			return rc;
 	}
-	if (err > 0) {
-		pr_warn("warning: %s: the reduced BTF answers %d relocation%s differently from %s (--first-match-only)",
-			out_name, err, err == 1 ? "" : "s", targ->name);
-		return 0;
-	}
-	return err;
+	return 0;
 }
-
-static int cmd_min_core_btf(int argc, char **argv, const struct opts *o)
-{
-	struct util_file input = { 0 };
-	struct btf *targ = NULL;
-	struct core_min *m = NULL;
-	void *out = NULL;
-	size_t out_size;
-	int i, err;
-
-	if (argc < 3) {
-		fprintf(stderr, "btfgen: min_core_btf needs INPUT OUTPUT OBJECT..., %d argument%s given\n",
-			argc, argc == 1 ? "" : "s");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	err = cli_load_kernel(argv[0], &input, &targ);
-	if (err)
-		goto out;
-	pr_info("%s: %u types, %u string bytes", argv[0], targ->nr_types - 1, targ->str_len);
-	err = core_min_new(targ, &o->min, &m);
-	if (err) {
-		pr_warn("%s: out of memory", argv[0]);
-		goto out;
-	}
-	for (i = 2; i < argc; i++) {
-		err = cli_for_each_object(argv[i], queue_obj, m);
-		if (err)
-			goto out;
-	}
-	err = core_min_run(m);
-	if (err)
-		goto out;
-	err = core_min_emit(m, &out, &out_size);
-	if (err)
-		goto out;
-	if (o->verify != VERIFY_OFF) {
-		err = verify_output(targ, m, out, out_size, argv[1],
-				    o->verify == VERIFY_ON || !o->min.first_match_only);
-		if (err)
-			goto out;
-	}
-	err = util_write_file_atomic(argv[1], out, out_size);
-	if (!err) {
-		const struct core_min_stats *st = core_min_get_stats(m);
-
-		pr_info("%s: wrote %zu bytes: %u types from %u relocations (%u with several matching candidates)%s",
-			argv[1], out_size, st->nr_out_types, st->nr_relos, st->nr_multi_match,
-			o->verify != VERIFY_OFF ? ", verified" : "");
-	}
-out:
-	xfree(out);
-	core_min_free(m);
-	btf_free(targ);
-	if (input.data)
-		util_file_close(&input);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-#ifdef BTFGEN_FAULT_INJECTION
-static void print_alloc_count(void)
-{
-	fprintf(stderr, "allocations: %lu\n", util_alloc_count);
-}
-#endif
 
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct parse p = { .argc = argc, .argv = argv };
 	char **pos;
 	int n, rc;
 
@@ -342,44 +450,67 @@ int main(int argc, char **argv)
 	/* test builds only (tests/e2e/allocfail.sh): the Nth allocation fails */
 	if (getenv("BTFGEN_FAIL_ALLOC"))
 		util_alloc_fail_at = strtoul(getenv("BTFGEN_FAIL_ALLOC"), NULL, 10);
-	if (getenv("BTFGEN_COUNT_ALLOCS"))
-		atexit(print_alloc_count);
 #endif
-
-	if (parse_opts(argc, argv, &o)) {
-		usage(stderr);
-		free(o.pos);
-		return EXIT_USAGE;
+	p.pos = calloc((size_t)argc + 1, sizeof(char *));
+	if (!p.pos) {
+		fprintf(stderr, "btfgen: out of memory\n");
+		return EXIT_FAILURE;
 	}
-	pos = o.pos;
-	n = o.nr_pos;
+	p.o.dedup = HUB_DEDUP_HARDLINK;
+	scan(&p, false);
+	rc = scan(&p, true);
+	if (rc)
+		goto out;
+	if (p.version) {
+		printf("btfgen %s\n", BTFGEN_VERSION);
+		goto out;
+	}
+	pos = p.pos;
+	n = p.nr_pos;
 	if (n >= 1 && !strcmp(pos[0], "gen")) {	/* bpftool's spelling */
 		pos++;
 		n--;
 	}
-	if (n < 1) {
-		usage(stderr);
-		rc = EXIT_USAGE;
-	} else if (!strcmp(pos[0], "min_core_btf")) {
-		rc = cmd_min_core_btf(n - 1, pos + 1, &o);
-	} else if (!strcmp(pos[0], "relocs")) {
-		rc = cmd_relocs_opts(n - 1, pos + 1, o.btf, o.json);
-	} else if (!strcmp(pos[0], "verify")) {
-		rc = cmd_verify(n - 1, pos + 1);
-	} else if (!strcmp(pos[0], "cat")) {
-		rc = cmd_cat(n - 1, pos + 1);
-	} else if (!strcmp(pos[0], "archive")) {
-		o.ar.first_match_only = o.min.first_match_only;
-		o.ar.verify = o.verify != VERIFY_OFF;
-		o.ar.verify_fatal = o.verify == VERIFY_ON || !o.min.first_match_only;
-		if (!o.ar.dedup)
-			o.ar.dedup = "hardlink";
-		rc = cmd_archive(n - 1, pos + 1, &o.ar);
-	} else {
-		fprintf(stderr, "btfgen: unknown command '%s'\n", pos[0]);
-		usage(stderr);
-		rc = EXIT_USAGE;
+	if (n >= 1 && !strcmp(pos[0], "help")) {	/* btfgen help [COMMAND] */
+		p.help = true;
+		pos++;
+		n--;
+		p.cmd = n ? find_command(pos[0]) : NULL;
+		if (n && !p.cmd) {
+			rc = cli_usage_error(NULL, "unknown command '%s'", pos[0]);
+			goto out;
+		}
 	}
-	free(o.pos);
+	if (p.help) {
+		if (p.cmd)
+			help_command(stdout, p.cmd);
+		else
+			help_main(stdout);
+		goto out;
+	}
+	if (n < 1) {
+		help_main(stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (!p.cmd) {
+		rc = cli_usage_error(NULL, "unknown command '%s'", pos[0]);
+		goto out;
+	}
+	n--;
+	pos++;
+	if (n < p.cmd->min_args || (p.cmd->max_args >= 0 && n > p.cmd->max_args)) {
+		rc = cli_usage_error(p.cmd->name, "needs %s, %d argument%s given", p.cmd->args, n,
+				     n == 1 ? "" : "s");
+		goto out;
+	}
+	p.o.cmd = p.cmd->name;
+	rc = p.cmd->run(&p.o, n, pos);
+out:
+	free(p.pos);
+#ifdef BTFGEN_FAULT_INJECTION
+	if (getenv("BTFGEN_COUNT_ALLOCS"))
+		fprintf(stderr, "allocations: %lu\n", (unsigned long)atomic_load(&util_alloc_count));
+#endif
 	return rc;
 }

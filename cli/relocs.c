@@ -11,35 +11,20 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "util/json.h"
 
 struct relocs_ctx {
 	bool json, have_btf;
 	const struct btf *targ;
 	struct core_cand_index *idx;
-	bool first_json;
+	struct json_w jw;	/* --json: the array, flushed to stdout after each relocation */
 	char errbuf[512];
 	/* per object, and in total */
 	u32 n, resolved, poisoned, absent, failed;
 	u32 tn, tresolved, tpoisoned, tabsent, tfailed;
 	/* listed objects stay alive: the candidate index borrows their names */
-	struct cli_objs done;
+	struct core_objs done;
 };
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 /* What libbpf would patch in, in words: "offset 1432", "exists 0"... */
 static const char *value_word(u32 kind)
@@ -109,60 +94,78 @@ static void print_text(const struct relocs_ctx *c, const struct core_relo_result
 		       why);
 }
 
+/* Write what the JSON writer holds so far to stdout. */
+static void flush_json(struct relocs_ctx *c)
+{
+	size_t len;
+	const char *d = json_w_data(&c->jw, &len);
+
+	fwrite(d, 1, len, stdout);
+	json_w_consume(&c->jw);
+}
+
 static void print_json(struct relocs_ctx *c, const struct core_relo_result *r)
 {
 	const struct bpf_core_relo *relo = &r->rec->relo;
 	const char *acc_str = btf_str(r->obj->btf, relo->access_str_off);
+	struct json_w *w = &c->jw;
 	char buf[256], why[256];
 
-	printf("%s\n  {\"object\": ", c->first_json ? "" : ",");
-	c->first_json = false;
-	json_str(r->obj->name);
-	printf(", \"section\": ");
-	json_str(r->rec->sec_name);
-	printf(", \"index\": %u, \"insn\": %u, \"kind\": \"%s\", \"local_type_id\": %u",
-	       r->rec->sec_idx, relo->insn_off / 8, core_relo_kind_str(relo->kind), relo->type_id);
-	printf(", \"local_type\": ");
-	json_str(core_type_str(r->obj->btf, relo->type_id, buf, sizeof(buf)));
-	printf(", \"access\": ");
-	json_str(acc_str ? acc_str : "");
+	json_w_obj_begin(w, JSON_INLINE);
+	json_w_key(w, "object");
+	json_w_str(w, r->obj->name);
+	json_w_key(w, "section");
+	json_w_str(w, r->rec->sec_name);
+	json_w_key(w, "index");
+	json_w_u64(w, r->rec->sec_idx);
+	json_w_key(w, "insn");
+	json_w_u64(w, relo->insn_off / 8);
+	json_w_key(w, "kind");
+	json_w_str(w, core_relo_kind_str(relo->kind));
+	json_w_key(w, "local_type_id");
+	json_w_u64(w, relo->type_id);
+	json_w_key(w, "local_type");
+	json_w_str(w, core_type_str(r->obj->btf, relo->type_id, buf, sizeof(buf)));
+	json_w_key(w, "access");
+	json_w_str(w, acc_str ? acc_str : "");
 	if (r->local) {
-		printf(", \"access_c\": ");
-		json_str(core_spec_c_str(r->local, buf, sizeof(buf)));
+		json_w_key(w, "access_c");
+		json_w_str(w, core_spec_c_str(r->local, buf, sizeof(buf)));
 	}
 	if (c->have_btf) {
+		json_w_key(w, "target_type_id");
 		if (r->targ)
-			printf(", \"target_type_id\": %u", r->targ->root_type_id);
+			json_w_u64(w, r->targ->root_type_id);
 		else
-			printf(", \"target_type_id\": null");
-		if (r->targ && (core_relo_is_field(relo->kind) || core_relo_is_enumval(relo->kind))) {
-			printf(", \"target_access\": ");
-			json_str(core_spec_raw_str(r->targ, buf, sizeof(buf)));
-		} else {
-			printf(", \"target_access\": null");
-		}
+			json_w_null(w);
+		json_w_key(w, "target_access");
+		if (r->targ && (core_relo_is_field(relo->kind) || core_relo_is_enumval(relo->kind)))
+			json_w_str(w, core_spec_raw_str(r->targ, buf, sizeof(buf)));
+		else
+			json_w_null(w);
 		if (r->targ) {
-			printf(", \"target_type\": ");
-			json_str(core_type_str(c->targ, r->targ->root_type_id, buf, sizeof(buf)));
+			json_w_key(w, "target_type");
+			json_w_str(w, core_type_str(c->targ, r->targ->root_type_id, buf, sizeof(buf)));
 		}
-		printf(", \"matches\": %u", r->res.nr_matches);
+		json_w_key(w, "matches");
+		json_w_u64(w, r->res.nr_matches);
+		json_w_key(w, "value");
 		if (r->err || r->res.poison)
-			printf(", \"value\": null");
+			json_w_null(w);
 		else
-			printf(", \"value\": %llu", (unsigned long long)r->res.new_val);
-		printf(", \"poisoned\": %s", r->res.poison ? "true" : "false");
+			json_w_u64(w, r->res.new_val);
+		json_w_key(w, "poisoned");
+		json_w_bool(w, r->res.poison);
 		if (!r->err && !r->targ && relo->kind != BPF_CORE_TYPE_ID_LOCAL) {
 			core_result_why(r, why, sizeof(why));
-			printf(", \"reason\": ");
-			json_str(why);
+			json_w_key(w, "reason");
+			json_w_str(w, why);
 		}
 	}
-	printf(", \"error\": ");
-	if (r->err)
-		json_str(c->errbuf);
-	else
-		printf("null");
-	printf("}");
+	json_w_key(w, "error");
+	json_w_str(w, r->err ? c->errbuf : NULL);
+	json_w_obj_end(w);
+	flush_json(c);
 }
 
 static int on_result(const struct core_relo_result *r, void *ctx)
@@ -216,7 +219,7 @@ static int list_obj(struct core_obj *obj, void *ctx)
 		core_obj_free(obj);
 		return err;
 	}
-	err = cli_objs_push(obj, &c->done);	/* on failure: said, and @obj freed */
+	err = core_objs_push(obj, &c->done);	/* on failure: said, and @obj freed */
 	if (err)
 		return err;
 	c->n = c->resolved = c->poisoned = c->absent = c->failed = 0;
@@ -238,22 +241,19 @@ static int list_obj(struct core_obj *obj, void *ctx)
 	return err;
 }
 
-int cmd_relocs_opts(int argc, char **argv, const char *btf_path, bool json)
+int cmd_relocs(const struct cli_opts *o, int argc, char **argv)
 {
-	struct relocs_ctx c = { .json = json, .have_btf = btf_path != NULL, .first_json = true };
+	struct relocs_ctx c = { .json = o->json, .have_btf = o->btf != NULL };
 	struct util_file file = { 0 };
 	struct btf *targ = NULL;
 	struct btf_writer *w = NULL;
 	void *empty = NULL;
-	size_t empty_size, nobj = 0;
+	size_t empty_size;
 	int i, err;
 
-	if (argc < 1) {
-		fprintf(stderr, "btfgen: relocs needs at least one OBJECT\n");
-		return EXIT_USAGE;
-	}
-	if (btf_path) {
-		err = cli_load_kernel(btf_path, &file, &targ);
+	json_w_init(&c.jw);
+	if (o->btf) {
+		err = hub_kernel_load(o->btf, &file, &targ);
 	} else {
 		/* no target: resolve against an empty BTF to parse and check the local side */
 		w = btf_writer_new();
@@ -271,20 +271,30 @@ int cmd_relocs_opts(int argc, char **argv, const char *btf_path, bool json)
 		pr_warn("out of memory");
 		goto out;
 	}
-	if (json)
-		printf("[");
-	for (i = 0; i < argc && !err; i++) {
+	if (c.json)
+		json_w_arr_begin(&c.jw, JSON_LINES);
+	for (i = 0; i < argc && !err; i++)
 		err = cli_for_each_object(argv[i], list_obj, &c);
-		nobj++;
-	}
-	if (json)
-		printf("\n]\n");
-	else if (!err && (argc > 1 || c.tn != c.n))
+	if (c.json) {
+		char *rest = NULL;
+		size_t len;
+
+		/* the array is closed even after an error: stdout stays valid JSON */
+		json_w_arr_end(&c.jw);
+		if (json_w_finish(&c.jw, &rest, &len)) {
+			pr_warn("out of memory");
+			err = err ? err : -ENOMEM;
+		} else {
+			fwrite(rest, 1, len, stdout);
+			xfree(rest);
+		}
+	} else if (!err && (argc > 1 || c.tn != c.n)) {
 		summary("total", c.tn, c.tresolved, c.tpoisoned, c.tabsent, c.tfailed, c.have_btf);
+	}
 out:
-	(void)nobj;
+	json_w_free(&c.jw);
 	core_cand_index_free(c.idx);
-	cli_objs_free(&c.done);
+	core_objs_free(&c.done);
 	btf_free(targ);
 	btf_writer_free(w);
 	xfree(empty);

@@ -47,6 +47,29 @@ enum core_obj_status {
 int core_obj_load(const void *elf_data, size_t size, const char *name, struct core_obj **out);
 void core_obj_free(struct core_obj *obj);
 
+/* Embedded BPF objects taken from one executable or library: libbpf-tools' most is 4. */
+#define CORE_MAX_EMBEDDED	4096
+
+/* Called with each BPF object found; takes ownership of @obj (also on failure). */
+typedef int (*core_obj_fn)(struct core_obj *obj, void *ctx);
+
+/*
+ * Every BPF object in the ELF image @data: the image itself (e_machine 247)
+ * or the BPF objects embedded in an executable or library (libbpf
+ * skeletons), named "NAME[bpf#N@0xOFF]". Objects without .BTF or without
+ * CO-RE relocations get a warning and are skipped. Errors print one line;
+ * a non-zero return of @fn stops the scan and is returned.
+ */
+int core_obj_scan(const void *data, size_t size, const char *name, core_obj_fn fn, void *ctx);
+
+/* A growable list of objects it owns; core_objs_push() is a core_obj_fn for it. */
+struct core_objs {
+	struct core_obj **v;
+	size_t n, cap;
+};
+int core_objs_push(struct core_obj *obj, void *objs);
+void core_objs_free(struct core_objs *l);	/* frees the objects; the list is empty again */
+
 /*
  * Parse a .BTF.ext section of @size bytes for @obj (whose local BTF is
  * loaded) and fill obj->relos. Exposed for tests.
@@ -272,5 +295,56 @@ typedef int (*core_diff_fn)(const struct core_relo_result *r, const struct core_
 int core_verify(struct core_cand_index *idx_a, const struct btf *a, struct core_cand_index *idx_b,
 		const struct btf *b, struct core_obj *const *objs, size_t nr_objs,
 		core_diff_fn on_diff, void *ctx);
+
+/*
+ * Resolve every relocation of @objs against @kernel and @reduced and compare
+ * (core_verify), with candidate indexes built here (@idx_kernel may be
+ * given to reuse one). @on_diff may be core_verify_print_diff. Returns the
+ * number of differing relocations or a negative errno (printed).
+ */
+int core_verify_run(const struct btf *kernel, struct core_cand_index *idx_kernel,
+		    const struct btf *reduced, struct core_obj *const *objs, size_t nr_objs,
+		    core_diff_fn on_diff, void *ctx);
+/* A core_diff_fn printing one "verify: OBJ: section ... relo #N (...): A: ...; B: ..." warning. */
+int core_verify_print_diff(const struct core_relo_result *r, const struct core_outcome *a,
+			   const struct core_outcome *b, void *ctx);
+/* The core_verify_print_diff context: the names of the two targets. */
+struct core_diff_names {
+	const char *a, *b;
+};
+
+/* ---- the reduce pipeline ---------------------------------------------- */
+/*
+ * min_core_btf for one kernel and a set of objects, as both `btfgen
+ * min_core_btf` and `btfgen archive` (and the server) run it: resolve and
+ * mark every relocation, emit the reduced BTF, and unless told otherwise
+ * verify that it answers every relocation like @targ.
+ */
+struct core_reduce_opts {
+	bool first_match_only;	/* mark only the first matching candidate, as bpftool */
+	bool verify;		/* check the output against the target (the default) */
+	bool verify_fatal;	/* a difference is an error; else a warning */
+	bool print_diffs;	/* a warning line per differing relocation */
+	const char *out_name;	/* names the output in messages */
+	/* after every resolved relocation (e.g. to collect poisoned ones); may be NULL */
+	int (*on_result)(const struct core_relo_result *r, void *ctx);
+	void *ctx;
+};
+
+struct core_reduce_out {
+	void *data;		/* the reduced BTF (xmalloc'd; the caller frees it) */
+	size_t size;
+	struct core_min_stats stats;
+	int nr_diffs;		/* relocations the output answers differently (verify) */
+};
+
+/*
+ * Reduce @targ for @objs (borrowed: only read, so several threads may share
+ * them). Returns 0 with *@out filled, or a negative errno with one line
+ * printed and nothing handed over. A verification difference is -EINVAL
+ * when verify_fatal, else a warning (and 0).
+ */
+int core_reduce(const struct btf *targ, struct core_obj *const *objs, size_t nr_objs,
+		const struct core_reduce_opts *o, struct core_reduce_out *out);
 
 #endif /* BTFGEN_CORE_H */

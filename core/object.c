@@ -17,6 +17,7 @@
  * only core_relo records are kept.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/core.h"
@@ -252,4 +253,100 @@ out:
 	core_obj_free(obj);
 	elf_free(ef);
 	return err;
+}
+
+static int scan_one(const void *data, size_t size, const char *name, core_obj_fn fn, void *ctx)
+{
+	struct core_obj *obj = NULL;
+	int err;
+
+	err = core_obj_load(data, size, name, &obj);
+	if (err < 0)
+		return err;
+	if (err == CORE_OBJ_NO_BTF) {
+		pr_warn("warning: %s: BPF object has no .BTF section (built without -g?): contributes nothing",
+			name);
+		return 0;
+	}
+	if (err == CORE_OBJ_NO_RELOS) {
+		pr_warn("warning: %s: BPF object has %s: contributes nothing", name,
+			obj->has_ext ? "no CO-RE relocations" : "no .BTF.ext section");
+		core_obj_free(obj);
+		return 0;
+	}
+	pr_info("%s: %u CO-RE relocations", name, obj->nr_relos);
+	return fn(obj, ctx);
+}
+
+int core_obj_scan(const void *data, size_t size, const char *name, core_obj_fn fn, void *ctx)
+{
+	struct elf_file *ef = NULL;
+	size_t off, len, from = 0;
+	unsigned nr = 0;
+	char *oname = NULL;
+	int err;
+
+	if (!elf_is_elf(data, size)) {
+		pr_warn("%s: not an ELF file", name);
+		return -EINVAL;
+	}
+	err = elf_parse(data, size, name, &ef);
+	if (err)
+		return err;
+	if (elf_machine(ef) == ELF_MACHINE_BPF) {
+		err = scan_one(data, size, name, fn, ctx);
+		goto out;
+	}
+	oname = xmalloc(strlen(name) + 64);
+	if (!oname) {
+		pr_warn("%s: out of memory", name);
+		err = -ENOMEM;
+		goto out;
+	}
+	while (elf_find_embedded_bpf(data, size, from, &off, &len) == 1) {
+		if (nr == CORE_MAX_EMBEDDED) {
+			pr_warn("%s: more than %u embedded BPF objects", name, CORE_MAX_EMBEDDED);
+			err = -E2BIG;
+			goto out;
+		}
+		sprintf(oname, "%s[bpf#%u@0x%zx]", name, nr, off);
+		err = scan_one((const u8 *)data + off, len, oname, fn, ctx);
+		if (err)
+			goto out;
+		nr++;
+		from = off + len;
+	}
+	if (!nr) {
+		pr_warn("%s: ELF e_machine %u is not BPF and embeds no BPF object", name,
+			elf_machine(ef));
+		err = -EINVAL;
+	}
+out:
+	xfree(oname);
+	elf_free(ef);
+	return err;
+}
+
+int core_objs_push(struct core_obj *obj, void *objs)
+{
+	struct core_objs *l = objs;
+	int err = util_ensure_mem((void **)&l->v, &l->cap, sizeof(*l->v), l->n + 1, SIZE_MAX / 8);
+
+	if (err) {
+		pr_warn("%s: out of memory", obj->name);
+		core_obj_free(obj);
+		return err;
+	}
+	l->v[l->n++] = obj;
+	return 0;
+}
+
+void core_objs_free(struct core_objs *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		core_obj_free(l->v[i]);
+	xfree(l->v);
+	memset(l, 0, sizeof(*l));
 }

@@ -11,7 +11,6 @@
 
 #include "util/util.h"
 
-unsigned long util_alloc_fail_at;
 
 struct util_limits util_limits = {
 	.input_size = LIMIT_INPUT_SIZE_DEFAULT,
@@ -19,22 +18,33 @@ struct util_limits util_limits = {
 	.types = LIMIT_TYPES_DEFAULT,
 };
 enum diag_level diag_level = DIAG_WARN;
-atomic_ulong diag_warnings;
 static diag_sink_fn diag_sink;
 static _Thread_local char *diag_cap_buf;	/* per thread: archive workers capture */
 static _Thread_local size_t diag_cap_n;
+static _Thread_local unsigned long diag_nr_warnings;
 
-unsigned long util_alloc_count;
+#ifdef BTFGEN_FAULT_INJECTION
+atomic_ulong util_alloc_fail_at;
+atomic_ulong util_alloc_count;
 
+/* Count down util_alloc_fail_at atomically: exactly one allocation sees 1 -> 0. */
 static bool alloc_should_fail(void)
 {
-	util_alloc_count++;
-	if (!util_alloc_fail_at)
-		return false;
-	if (--util_alloc_fail_at == 0)
-		return true;
+	unsigned long n = atomic_load(&util_alloc_fail_at);
+
+	atomic_fetch_add(&util_alloc_count, 1);
+	while (n) {
+		if (atomic_compare_exchange_weak(&util_alloc_fail_at, &n, n - 1))
+			return n == 1;
+	}
 	return false;
 }
+#else
+static inline bool alloc_should_fail(void)
+{
+	return false;
+}
+#endif
 
 void *xmalloc(size_t sz)
 {
@@ -124,6 +134,11 @@ void diag_capture_restore(struct diag_cap prev)
 	diag_cap_n = prev.n;
 }
 
+unsigned long diag_warn_count(void)
+{
+	return diag_nr_warnings;
+}
+
 void diag_set_sink(diag_sink_fn fn)
 {
 	diag_sink = fn;
@@ -131,7 +146,7 @@ void diag_set_sink(diag_sink_fn fn)
 
 void diag_print(enum diag_level level, const char *fmt, ...)
 {
-	char buf[1024];
+	char buf[4096];	/* the longest line: a verify difference (two outcomes, names) */
 	va_list ap;
 
 	if (level > diag_level)
@@ -144,7 +159,7 @@ void diag_print(enum diag_level level, const char *fmt, ...)
 		return;
 	}
 	if (level == DIAG_WARN)
-		atomic_fetch_add(&diag_warnings, 1);
+		diag_nr_warnings++;
 	if (diag_sink) {
 		diag_sink(level, buf);
 		return;

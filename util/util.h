@@ -61,11 +61,17 @@ extern struct util_limits util_limits;
 /* ---- allocation ------------------------------------------------------- */
 /*
  * All product allocations go through these. They return NULL on failure
- * (never abort). Tests set util_alloc_fail_at to N > 0 to make the Nth
- * allocation from now fail (fault injection); 0 disables it.
+ * (never abort).
+ *
+ * Fault injection exists only in test builds (util.c compiled with
+ * BTFGEN_FAULT_INJECTION: the unit tests and btfgen-fi), so the shipped
+ * library has no mutable global state here. There, setting
+ * util_alloc_fail_at to N > 0 makes the Nth allocation from now fail (0
+ * disables it) and util_alloc_count counts allocations; both are atomic, so
+ * worker threads may allocate while a test counts.
  */
-extern unsigned long util_alloc_fail_at;
-extern unsigned long util_alloc_count;	/* allocations so far (tests; not exact across threads) */
+extern atomic_ulong util_alloc_fail_at;
+extern atomic_ulong util_alloc_count;
 void *xmalloc(size_t sz);
 void *xcalloc(size_t n, size_t sz);
 void *xrealloc(void *p, size_t sz);
@@ -92,8 +98,11 @@ typedef void (*diag_sink_fn)(enum diag_level level, const char *msg);
 
 /* Level at or below which messages are emitted (default DIAG_WARN). */
 extern enum diag_level diag_level;
-/* Warnings printed so far (captured ones excluded): "was the failure reported?" */
-extern atomic_ulong diag_warnings;
+/*
+ * Warnings printed so far by the calling thread (captured ones excluded):
+ * lets a caller tell whether a failure below it was already reported.
+ */
+unsigned long diag_warn_count(void);
 /* Replace the sink (NULL restores the default: "btfgen: " + msg on stderr). */
 void diag_set_sink(diag_sink_fn fn);
 /*

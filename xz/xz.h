@@ -72,7 +72,7 @@ int xz_decode(const void *in, size_t in_len, size_t out_cap, void **out, size_t 
  * Integrity checks. The CRCs continue from a previous value, as liblzma's
  * lzma_crc32()/lzma_crc64() do: pass 0 to start, and feed the result back
  * in to checksum data in pieces. All are thread-safe (the CRC tables are
- * built once, under call_once()).
+ * built once, under pthread_once()).
  */
 uint32_t xz_crc32(const void *buf, size_t len, uint32_t crc);
 uint64_t xz_crc64(const void *buf, size_t len, uint64_t crc);

@@ -19,15 +19,17 @@
  *
  * The words are loaded as little-endian numbers, so the same code is right
  * on big-endian hosts. The tables (8 KiB + 16 KiB) are computed on first use
- * under call_once(), so concurrent decoders in worker threads are safe.
+ * under pthread_once(), so concurrent decoders in worker threads are safe
+ * (pthread_once rather than C11 call_once: glibc's call_once bypasses the
+ * interceptor ThreadSanitizer needs to see the ordering).
  *
  * SHA-256 is the plain FIPS 180-4 compression function over 64-byte blocks,
  * with the final padding block(s) built in a local buffer:
  *
  *   message | 0x80 | 0x00... | 64-bit big-endian bit length  (to 64n bytes)
  */
+#include <pthread.h>
 #include <string.h>
-#include <threads.h>
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
 #include <immintrin.h>
@@ -42,7 +44,7 @@
 
 static uint32_t crc32_table[CRC_SLICES][256];
 static uint64_t crc64_table[CRC_SLICES][256];
-static once_flag crc_once = ONCE_FLAG_INIT;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void)
 {
@@ -85,7 +87,7 @@ uint32_t xz_crc32(const void *buf, size_t len, uint32_t crc)
 {
 	const uint8_t *p = buf;
 
-	call_once(&crc_once, crc_init);
+	pthread_once(&crc_once, crc_init);
 	crc = ~crc;
 	for (; len >= 8; p += 8, len -= 8) {
 		uint32_t a = ld_le32(p) ^ crc, b = ld_le32(p + 4);
@@ -104,7 +106,7 @@ uint64_t xz_crc64(const void *buf, size_t len, uint64_t crc)
 {
 	const uint8_t *p = buf;
 
-	call_once(&crc_once, crc_init);
+	pthread_once(&crc_once, crc_init);
 	crc = ~crc;
 	for (; len >= 8; p += 8, len -= 8) {
 		uint64_t a = ld_le64(p) ^ crc;
@@ -242,7 +244,7 @@ static void sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
  * hypervisor on virtual machines, and archive hashes every file it reads.
  */
 static bool shani;
-static once_flag shani_once = ONCE_FLAG_INIT;
+static pthread_once_t shani_once = PTHREAD_ONCE_INIT;
 
 static void shani_detect(void)
 {
@@ -258,7 +260,7 @@ static void shani_detect(void)
 
 static bool cpu_has_shani(void)
 {
-	call_once(&shani_once, shani_detect);
+	pthread_once(&shani_once, shani_detect);
 	return shani;
 }
 #endif

@@ -694,7 +694,7 @@ filter() {
 }
 if [ -n "$HUB" ]; then
 	filter filter/distro '$1 == "debian"' --distro debian
-	filter filter/version '$2 == "12"' --version 12
+	filter filter/version '$2 == "12"' --distro-version 12
 	filter filter/arch-arm64 '$3 == "arm64" || $3 == "aarch64"' --arch arm64
 	filter filter/arch-aarch64 '$3 == "arm64" || $3 == "aarch64"' --arch aarch64
 	filter filter/arch-x86_64 '$3 == "x86_64" || $3 == "amd64"' --arch x86_64
@@ -702,7 +702,7 @@ if [ -n "$HUB" ]; then
 	filter filter/release-glob '$4 ~ /^6\.1\.0-/' --release '6.1.0-*'
 	filter filter/release-glob-middle '$4 ~ /ky10/' --release '*ky10*'
 	filter filter/combined '$1 == "kylin" && ($3 == "arm64" || $3 == "aarch64")' --distro kylin --arch arm64
-	filter filter/combined-version '$1 == "android" && $2 == "13"' --distro android --version 13 --arch aarch64
+	filter filter/combined-version '$1 == "android" && $2 == "13"' --distro android --distro-version 13 --arch aarch64
 	# a filtered run into a full output tree: does the manifest still describe it?
 	rm -rf "$TMP/o/filter"
 	ar "$HUB" "$TMP/o/filter" $SMALL
@@ -1224,6 +1224,9 @@ for c in input-missing object-missing; do
 	fi
 	rm -rf "$TMP/u/out"
 done
+
+# any tree, command-line conventions, regression tests of review findings
+. "$ROOT/tests/e2e/archive_trees.sh"
 
 # ---------------------------------------------------------------------------
 # summary

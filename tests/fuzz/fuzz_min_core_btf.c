@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "btf/btf.h"
-#include "cli/cli.h"
 #include "core/core.h"
 #include "fuzz.h"
+#include "hub/hub.h"
 
 #define FUZZ_OBJS_MAX 64
 
@@ -49,19 +49,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct core_min_opts opts = { 0 };
+	struct core_diff_names names = { "fuzz.btf", "reduced" };
 	struct btf *kernel = NULL, *reduced = NULL;
 	struct core_min *m = NULL;
 	void *out = NULL;
 	size_t out_size;
 
-	if (cli_kernel_from_mem("fuzz.btf", data, size, &kernel))
+	if (hub_kernel_from_mem("fuzz.btf", data, size, &kernel))
 		return 0;
 	if (core_min_new(kernel, &opts, &m) || core_min_use_objs(m, objs, nr_objs) ||
 	    core_min_run(m) || core_min_emit(m, &out, &out_size))
 		goto out;
 	if (btf_parse_view(out, out_size, "reduced", &reduced))
 		abort();	/* we wrote something we can't read */
-	if (cli_verify_run(kernel, core_min_cand_index(m), reduced, objs, nr_objs, true) != 0)
+	if (core_verify_run(kernel, core_min_cand_index(m), reduced, objs, nr_objs,
+			    core_verify_print_diff, &names) != 0)
 		abort();	/* the reduced BTF answers differently, or failed */
 out:
 	btf_free(reduced);
