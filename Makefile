@@ -138,7 +138,7 @@ check-tsan: deps
 # ---- fuzzing (tests/fuzz) ----
 # keep the fuzz target objects that pattern rules build on the way
 .SECONDARY:
-FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf json
+FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf json manifest
 FUZZ_CC ?= clang-19
 FUZZ_TIME ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer

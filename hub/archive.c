@@ -228,7 +228,7 @@ static int find_same_inputs(struct archive *a)
 			r[n++] = (struct in_ref){ a->k[i].e->size, NULL, i };
 	qsort(r, n, sizeof(*r), cmp_in_size);
 	for (i = 0; i < n; i = j) {
-		size_t h = 0;
+		size_t h, run;
 
 		for (j = i + 1; j < n && r[j].size == r[i].size; j++)
 			;
@@ -243,15 +243,14 @@ static int find_same_inputs(struct archive *a)
 			r[h].hash = k->in_hash;
 		}
 		qsort(r + i, j - i, sizeof(*r), cmp_in_hash);
-		for (h = i + 1; h < j; h++) {
-			size_t first = h - 1;
-
-			if (!r[h].hash[0] || strcmp(r[h].hash, r[h - 1].hash))
+		/* runs of equal hashes: the first of each (lowest index) is reduced */
+		for (run = i, h = i + 1; h < j; h++) {
+			if (!r[h].hash[0] || strcmp(r[h].hash, r[run].hash)) {
+				run = h;
 				continue;
-			while (first > i && !strcmp(r[first - 1].hash, r[h].hash))
-				first--;
+			}
 			a->k[r[h].idx].status = K_SAME_INPUT;
-			a->k[r[h].idx].same_input = r[first].idx;
+			a->k[r[h].idx].same_input = r[run].idx;
 			same++;
 		}
 	}

@@ -40,7 +40,8 @@ struct hub_key {
 
 /*
  * The canonical BTFHub spelling of an architecture: "arm64" for "aarch64",
- * "x86_64" for "amd64" (one table in key.c); anything else unchanged.
+ * "x86_64" for "amd64" (one table in key.c); anything else unchanged
+ * (NULL too).
  */
 const char *hub_arch_canon(const char *arch);
 /* Same architecture, aliases included? NULL equals nothing. */

@@ -81,6 +81,7 @@ struct mentry {
 	u64 out_size;
 	char **poisons;
 	size_t nr_poisons;
+	bool ok;		/* status "ok" (failed ones are only parsed, not kept) */
 };
 
 /* What a manifest says, before deciding whether it applies to this run. */
@@ -88,7 +89,7 @@ struct manifest_doc {
 	char *format, *btfgen_version, *dedup, *objects_sha256;	/* NULL: absent */
 	u64 format_version;
 	int first_match_only, verify;	/* -1: absent */
-	struct mentry *v;		/* the "ok" kernels */
+	struct mentry *v;		/* the "ok" kernels, in the manifest's order */
 	size_t n, cap;
 	size_t *off;			/* byte offset of each entry, for messages */
 	size_t off_cap;
@@ -107,8 +108,8 @@ void manifest_doc_free(struct manifest_doc *d);
 
 /*
  * The manifest in OUT_DIR, if written by this btfgen and this manifest
- * format for the same objects and options: its "ok" kernels, sorted by
- * path. Otherwise none. A manifest that is not JSON, or not the JSON we
+ * format for the same objects and options: its "ok" kernels, in the
+ * manifest's order. Otherwise none. A manifest that is not JSON, or not the JSON we
  * write, gets one warning naming the file and the byte offset: the run
  * then reduces every kernel.
  */

@@ -29,6 +29,8 @@ const char *hub_arch_canon(const char *arch)
 {
 	size_t i, j;
 
+	if (!arch)
+		return NULL;
 	for (i = 0; i < ARRAY_SIZE(arch_aliases); i++)
 		for (j = 0; j < ARRAY_SIZE(arch_aliases[i]); j++)
 			if (!strcmp(arch, arch_aliases[i][j]))

@@ -67,7 +67,7 @@ static void write_kernel(struct json_w *w, const struct archive *a, size_t i)
 	json_w_key(w, "input_mtime_ns");
 	json_w_s64(w, k->e->mtime_ns);
 	json_w_key(w, "input_sha256");
-	json_w_str(w, k->in_hash);
+	json_w_str(w, k->in_hash[0] ? k->in_hash : NULL);	/* null: the input could not be read */
 	json_w_key(w, "status");
 	json_w_str(w, kernel_has_output(k) ? "ok" : "failed");
 	if (kernel_has_output(k)) {
@@ -192,6 +192,15 @@ void mentries_free(struct mentry *m, size_t n)
 	xfree(m);
 }
 
+/* An allocation failed: the reader's error, as -ENOMEM. */
+static void fail_nomem(struct json_rd *r)
+{
+	if (r->err)
+		return;
+	json_rd_fail(r, "out of memory");
+	r->err = -ENOMEM;
+}
+
 /* The string just read (JSON_STR), copied; the reader's error on failure. */
 static char *take_str(struct json_rd *r, enum json_tok t, const char *key)
 {
@@ -203,7 +212,7 @@ static char *take_str(struct json_rd *r, enum json_tok t, const char *key)
 	}
 	s = xstrdup(r->str);
 	if (!s)
-		json_rd_fail(r, "out of memory");
+		fail_nomem(r);
 	return s;
 }
 
@@ -217,10 +226,15 @@ static bool is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
+/* 64 lowercase hex digits into @out, or null (@out stays ""). */
 static void read_hex64(struct json_rd *r, enum json_tok t, const char *key, char out[65])
 {
+	if (t == JSON_NULL) {
+		out[0] = '\0';
+		return;
+	}
 	if (t != JSON_STR || !is_hex64(r->str)) {
-		json_rd_fail(r, "\"%s\": expected 64 lowercase hex digits", key);
+		json_rd_fail(r, "\"%s\": expected 64 lowercase hex digits or null", key);
 		return;
 	}
 	memcpy(out, r->str, 65);
@@ -264,7 +278,7 @@ static void read_poisons(struct json_rd *r, enum json_tok t, struct mentry *e, s
 		}
 		if (util_ensure_mem((void **)&e->poisons, &cap, sizeof(char *), e->nr_poisons + 1,
 				    HUB_MAX_POISONS) || !(s = xstrdup(r->str))) {
-			json_rd_fail(r, "out of memory");
+			fail_nomem(r);
 			return;
 		}
 		e->poisons[e->nr_poisons++] = s;
@@ -328,19 +342,24 @@ static void read_kernel(struct json_rd *r, struct manifest_doc *d, size_t nr_obj
 			json_skip(r, t);
 		}
 	}
-	if (!r->err && (!have[0] || !have[6] || (ok && !(have[1] && have[2] && have[3] && have[4] && have[5])))) {
+	if (!r->err && (!have[0] || !have[6] ||
+			(ok && !(have[1] && have[2] && have[3] && have[4] && have[5] &&
+				 e.in_hash[0] && e.out_hash[0])))) {
 		r->tok_off = off;
 		json_rd_fail(r, "kernel entry without %s", !have[0] ? "\"path\"" :
 			     !have[6] ? "\"status\"" : "its input and output fields");
 	}
-	err = r->err || !ok ? 0 : util_ensure_mem((void **)&d->v, &d->cap, sizeof(*d->v), d->n + 1,
-						  HUB_MAX_KERNELS);
-	if (!err && !r->err && ok)
+	e.ok = ok;
+	err = r->err ? 0 : util_ensure_mem((void **)&d->v, &d->cap, sizeof(*d->v), d->n + 1,
+					   HUB_MAX_KERNELS);
+	if (!err && !r->err)
 		err = util_ensure_mem((void **)&d->off, &d->off_cap, sizeof(*d->off), d->n + 1,
 				      HUB_MAX_KERNELS);
-	if (err)
-		json_rd_fail(r, err == -E2BIG ? "more than HUB_MAX_KERNELS kernels" : "out of memory");
-	if (r->err || !ok) {
+	if (err == -E2BIG)
+		json_rd_fail(r, "more than HUB_MAX_KERNELS kernels");
+	else if (err)
+		fail_nomem(r);
+	if (r->err) {
 		xfree(e.path);
 		free_str_list(e.poisons, e.nr_poisons);
 		return;
@@ -397,6 +416,9 @@ static bool read_doc(struct json_rd *r, struct manifest_doc *d, size_t nr_objs)
 		if (slot) {
 			xfree(*slot);
 			*slot = take_str(r, t, key);
+			if (slot == &d->format && *slot && strcmp(*slot, HUB_MANIFEST_FORMAT))
+				json_rd_fail(r, "\"format\": \"%s\" is not a btfgen manifest",
+					     HUB_MANIFEST_FORMAT);
 		} else if (!strcmp(key, "format_version")) {
 			read_u64(r, t, key, &d->format_version);
 		} else if (!strcmp(key, "options")) {
@@ -422,7 +444,8 @@ static bool read_doc(struct json_rd *r, struct manifest_doc *d, size_t nr_objs)
 	}
 	if (!r->err && json_next(r) != JSON_EOF)
 		json_rd_fail(r, "more after the manifest's object");
-	if (!r->err && (!d->format || strcmp(d->format, HUB_MANIFEST_FORMAT)))
+	/* an earlier btfgen's manifest (format 1) had no "format": not ours, but no error */
+	if (!r->err && !d->format && !d->btfgen_version)
 		json_rd_fail(r, "not a btfgen manifest (no \"format\": \"%s\")", HUB_MANIFEST_FORMAT);
 	return !r->err;
 }
@@ -477,7 +500,7 @@ int manifest_parse(const void *data, size_t size, size_t nr_objs, struct manifes
 {
 	struct json_rd r;
 	const char *dup;
-	size_t at;
+	size_t at, i, j;
 	bool nomem;
 	int err = 0;
 
@@ -494,9 +517,22 @@ int manifest_parse(const void *data, size_t size, size_t nr_objs, struct manifes
 		err = dup ? -EINVAL : -ENOMEM;
 	}
 	json_rd_free(&r);
-	if (err)
+	if (err) {
 		manifest_doc_free(d);
-	return err;
+		return err;
+	}
+	/* the failed kernels were only kept for the duplicate check */
+	for (i = j = 0; i < d->n; i++) {
+		if (d->v[i].ok) {
+			d->off[j] = d->off[i];
+			d->v[j++] = d->v[i];
+		} else {
+			xfree(d->v[i].path);
+			free_str_list(d->v[i].poisons, d->v[i].nr_poisons);
+		}
+	}
+	d->n = j;
+	return 0;
 }
 
 void manifest_read(struct archive *a, struct mentry **out, size_t *nr)

@@ -376,6 +376,12 @@ int util_dir_open_beneath(int root_fd, const char *rel, unsigned flags, const ch
 	const char *p = rel;
 	int fd, next, err;
 
+	/* checked whole first: nothing is created for a path that is then refused */
+	if (*rel && !util_path_is_clean_rel(rel)) {
+		if (!quiet)
+			pr_warn("%s/%s: not a clean relative path", display_root, rel);
+		return -EINVAL;
+	}
 	fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
@@ -387,12 +393,11 @@ int util_dir_open_beneath(int root_fd, const char *rel, unsigned flags, const ch
 		size_t n = strcspn(p, "/");
 		int len = (int)(p - rel + n);
 
-		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+		if (n > NAME_MAX) {
 			if (!quiet)
-				pr_warn("%s/%s: not a clean relative path", display_root, rel);
+				pr_warn("%s/%.*s: a name longer than NAME_MAX", display_root, len, rel);
 			close(fd);
-			return -EINVAL;
+			return -ENAMETOOLONG;
 		}
 		memcpy(name, p, n);
 		name[n] = '\0';

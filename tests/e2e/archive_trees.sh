@@ -339,6 +339,36 @@ EOF
 		[ -z "$(json_ok "$DO/$MANIFEST")" ] || fail "$n/rewritten" "the new manifest is not valid JSON"
 	done
 
+	# a manifest of the earlier format (no "format"): silently a full run
+	python3 -c 'import json,sys
+m = json.load(open(sys.argv[1]))
+del m["format"], m["format_version"]
+open(sys.argv[2], "w").write(json.dumps(m))' "$TMP/def.manifest" "$DO/$MANIFEST"
+	# shellcheck disable=SC2086
+	ar "$DI" "$DO" $SMALL
+	if arcase defects/manifest/earlier-format 0 3 3 0 0; then
+		[ -s "$TMP/ar.err" ] && fail defects/manifest/earlier-format/quiet "a warning for a manifest btfgen wrote: $(flat "$TMP/ar.err")" ||
+			pass defects/manifest/earlier-format/quiet
+	fi
+
+	# a kernel whose input can't be read fails, and the manifest that records
+	# it (no input hash) is still read by the next run
+	UR=$TMP/unread/d/1/x86_64
+	mkdir -p "$UR"
+	cp "$TMP/ext/$K1.btf" "$UR/a.btf"
+	cp "$TMP/ext/$K2.btf" "$UR/b.btf"
+	lim=$(($(fsize "$UR/a.btf") + 1))
+	[ "$(fsize "$UR/b.btf")" -gt "$lim" ] || fail defects/unreadable-input/setup "$K2 is not larger than $K1"
+	# shellcheck disable=SC2086
+	ar --max-input-size=$lim "$TMP/unread" "$TMP/o/unread" $SMALL
+	arcase defects/unreadable-input/first 1 2 1 0 1
+	# shellcheck disable=SC2086
+	ar --max-input-size=$lim "$TMP/unread" "$TMP/o/unread" $SMALL
+	if arcase defects/unreadable-input/rerun-uses-the-manifest 1 2 0 1 1; then
+		grep -q "$MANIFEST" "$TMP/ar.err" && fail defects/unreadable-input/no-manifest-warning "$(flat "$TMP/ar.err")" ||
+			pass defects/unreadable-input/no-manifest-warning
+	fi
+
 	# OUTPUT_DIR overlapping INPUT_DIR: refused, nothing written
 	(cd "$DI" && find . | sort) >"$TMP/def.in.before"
 	ln -s "$DI" "$TMP/def/inlink"

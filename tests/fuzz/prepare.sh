@@ -147,3 +147,43 @@ printf '[0, -0, 1, -1, 0.5, -1.25e-3, 1E+5, 2e-0, 18446744073709551615, 18446744
 printf '%s' '[[[[[[[[[[[[[[[[{"a": [[[[{"b": {"c": [1, {"d": []}]}}]]]]}]]]]]]]]]]]]]]]]' >"$j/deep.json"
 printf ' \t\r\n"top-level string" \n' >"$j/string.json"
 printf '{"a": 1, "b": [1, 2,], "c": "\\u12"}' >"$j/bad.json"
+
+# manifest: OUT_DIR/btfgen-manifest.json as hub/manifest.c writes it (ok,
+# skipped and failed kernels, poisoned relocations, escapes, extreme
+# numbers), a minimal one, and near misses of the schema
+m=$s/manifest
+mkdir -p "$m"
+h=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+g=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
+cat >"$m/written.json" <<EOF
+{
+  "format": "btfgen-manifest",
+  "format_version": 2,
+  "btfgen_version": "0.1.0",
+  "options": {"first_match_only": false, "verify": true, "dedup": "hardlink"},
+  "objects_sha256": "$h",
+  "object_files": [
+    {"path": "/usr/sbin/execsnoop", "sha256": "$g"},
+    {"path": "opensnoop.bpf.o", "sha256": "$h"}
+  ],
+  "objects": [
+    {"name": "/usr/sbin/execsnoop[bpf#0@0x38578]", "relocations": 5},
+    {"name": "opensnoop.bpf.o", "relocations": 12}
+  ],
+  "kernels": [
+    {"path": "debian/12/arm64/6.1.0-56-arm64", "input": "debian/12/arm64/6.1.0-56-arm64.btf.tar.xz", "id": "debian", "version_id": "12", "arch": "arm64", "release": "6.1.0-56-arm64", "input_size": 1234567, "input_mtime_ns": 1700000000123456789, "input_sha256": "$h", "status": "ok", "output": "debian/12/arm64/6.1.0-56-arm64.btf", "output_sha256": "$g", "output_size": 4242, "poisoned": ["0\\texecsnoop: relo #3 (insn 34, field_byte_offset, [12] STRUCT 'task_struct', access '0:1'): no candidate", "1\\t\\"quoted\\" \\\\ back"]},
+    {"path": "odd/\\"q\\"\\\\b\\tc\\nd/\\u20ac\\ud83d\\ude00", "input": "odd/x.btf", "id": null, "version_id": null, "arch": null, "release": "x", "input_size": 18446744073709551615, "input_mtime_ns": -9223372036854775808, "input_sha256": "$h", "status": "ok", "output": "odd/x.btf", "output_sha256": "$g", "output_size": 0, "same_input_as": "debian/12/arm64/6.1.0-56-arm64", "poisoned": []},
+    {"path": "ubuntu/20.04/x86_64/5.4.0-1", "input": "ubuntu/20.04/x86_64/5.4.0-1.btf.tar.xz", "id": "ubuntu", "version_id": "20.04", "arch": "x86_64", "release": "5.4.0-1", "input_size": 1001, "input_mtime_ns": 1700000000123456790, "input_sha256": "$h", "status": "failed", "error": "ubuntu/20.04/x86_64/5.4.0-1.btf.tar.xz: xz: corrupt input"},
+    {"path": "ubuntu/20.04/x86_64/5.4.0-2", "input": "ubuntu/20.04/x86_64/vmlinux-5.4.0-2", "id": "ubuntu", "version_id": "20.04", "arch": "x86_64", "release": "5.4.0-2", "input_size": 7, "input_mtime_ns": 0, "input_sha256": "$g", "status": "ok", "output": "ubuntu/20.04/x86_64/5.4.0-2.btf", "output_sha256": "$g", "output_size": 4242, "dedup_of": "debian/12/arm64/6.1.0-56-arm64", "poisoned": ["63\\t"]}
+  ]
+}
+EOF
+# a failed kernel whose input could not be read: no input hash
+sed 's/"input_sha256": "[0-9a-f]*", "status": "failed"/"input_sha256": "", "status": "failed"/' \
+	"$m/written.json" >"$m/failed-unhashed.json"
+printf '{"format": "btfgen-manifest"}' >"$m/minimal.json"
+printf '{"format": "btfgen-manifest", "kernels": [{"path": "a", "status": "ok", "input_size": 1, "input_mtime_ns": 1, "input_sha256": "%s", "output_sha256": "%s", "output_size": 1}, {"path": "a", "status": "failed"}, {"path": "a", "status": "ok", "input_size": 1, "input_mtime_ns": 1, "input_sha256": "%s", "output_sha256": "%s", "output_size": 1}]}' \
+	"$h" "$h" "$g" "$g" >"$m/twice.json"
+printf '{"format": "btfgen-manifest", "kernels": [{"path": "\\u002e\\u002e/x", "status": "failed"}, {"path": "a/\\u12zz", "status": "ok", "poisoned": ["64\\tx", "0\\t\\u1"]}]}' \
+	>"$m/near-miss.json"
+printf '{"format": "btfgen-manifest", "options": {"dedup": ' >"$m/ends-after-dedup.json"
