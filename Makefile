@@ -114,7 +114,11 @@ check-musl: deps
 	$(MAKE) BUILD=build-musl CC=musl-gcc CFLAGS="-O2" build-musl/btfgen-static
 	@$(call run_e2e,BTFGEN_E2E_QUICK=1,build-musl/btfgen-static)
 
-check: test e2e check-musl check-asan check-tsan fuzz-run
+# CI's time is bounded (30 min on 2 cores): each fuzz target gets CHECK_FUZZ_TIME
+# there; longer runs are `make fuzz-run FUZZ_TIME=600`
+CHECK_FUZZ_TIME ?= 40
+check: test e2e check-musl check-asan check-tsan
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_TIME=$(CHECK_FUZZ_TIME)
 
 check-asan: deps
 	$(MAKE) BUILD=build-asan CC=gcc \

@@ -58,12 +58,12 @@ int cmd_archive(const struct cli_opts *o, int argc, char **argv)
 	err = hub_archive(&ao, &ho, &st);
 	if (err == -ENOENT && st.walked) {
 		if (st.filtered_out)
-			pr_warn("archive: no kernel under %s matches the filters (%zu kernel%s filtered out, %zu other files passed over)",
+			pr_warn("archive: no kernel under %s matches the filters (%zu kernel%s filtered out, %zu other file%s passed over)",
 				ao.in_dir, st.filtered_out, st.filtered_out == 1 ? "" : "s",
-				st.passed_over);
+				st.passed_over, st.passed_over == 1 ? "" : "s");
 		else
-			pr_warn("archive: no kernel files found under %s (%zu files passed over%s)",
-				ao.in_dir, st.passed_over,
+			pr_warn("archive: no kernel files found under %s (%zu file%s passed over%s)",
+				ao.in_dir, st.passed_over, st.passed_over == 1 ? "" : "s",
 				diag_level >= DIAG_INFO ? ": see why above" : "; -v says why");
 		goto out;
 	}

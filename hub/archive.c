@@ -474,8 +474,14 @@ static int run_workers(struct archive *a)
 			ts.tv_nsec -= 1000000000;
 		}
 		pthread_cond_timedwait(&a->cond, &a->lock, &ts);
-		if (a->o->progress)
-			a->o->progress(a->done, a->nr_todo, now_s() - t0, a->o->progress_ctx);
+		if (a->o->progress) {
+			size_t done = a->done;
+
+			/* workers need the lock for their next kernel: report without it */
+			pthread_mutex_unlock(&a->lock);
+			a->o->progress(done, a->nr_todo, now_s() - t0, a->o->progress_ctx);
+			pthread_mutex_lock(&a->lock);
+		}
 	}
 	pthread_mutex_unlock(&a->lock);
 	for (i = 0; i < started; i++)
