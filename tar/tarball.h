@@ -12,6 +12,18 @@
  * than guessing: GNU sparse members ('S' and pax GNU.sparse.*), multi-volume
  * continuations ('M'), old GNU 'N' long names, and unknown type flags.
  *
+ * Hard links (opt-in). Opened with tar_reader_init_flags(...,
+ * TAR_READ_HARDLINKS), the reader also returns the hard links ('1'), each
+ * with its target: from a pax linkpath= record, else a GNU 'K' long-link
+ * record, else the header's 100-byte linkname field (no ustar prefix applies
+ * to it). Symlinks ('2') stay skipped in either mode. A hard link with a
+ * non-zero size (header or pax size=) is refused with -EINVAL in this mode:
+ * GNU tar and Python read a link's size as 0 and expect the next header
+ * right after it, pax lets a link carry data, so readers disagree on where
+ * the next member starts; GNU tar and our writer store 0. tar_reader_init()
+ * keeps its historic behaviour exactly: it skips every hard link, such a
+ * link together with the size bytes after it, and ignores pax linkpath=.
+ *
  * End of archive: the archive must end with the end-of-archive marker. One
  * all-zero block ends it (GNU tar stops there too); the block after it, when
  * present in full, must also be zero (two zero blocks, the normal case)
@@ -22,8 +34,10 @@
  * buffer) is -EINVAL: a tar cut at a block boundary would otherwise look
  * like a shorter valid archive.
  *
- * Member names are informational only: they are returned exactly as stored
- * ("../x", "/etc/passwd" included) and must never be used as output paths.
+ * Member names and hard-link targets are informational only: they are
+ * returned exactly as stored ("../x", "/etc/passwd" included) and must never
+ * be used as paths (to write to, or to read a link's target from); a caller
+ * resolves a target only against the names it has read from the archive.
  *
  * Ownership: the reader borrows the archive buffer; member data pointers
  * point into it and stay valid as long as the caller keeps it alive. The
@@ -47,7 +61,10 @@
 #include "util/util.h"
 
 #define TAR_BLOCK_SIZE	512
-/* Longest member name we accept or write (GNU long names, pax path=): Linux PATH_MAX. */
+/*
+ * Longest member name or hard-link target we accept or write (GNU long names,
+ * pax path= and linkpath=): Linux PATH_MAX.
+ */
 #define TAR_NAME_MAX	4096
 /*
  * Largest pax extended header ('x' or 'g') we parse. GNU tar and bsdtar
@@ -57,14 +74,20 @@
 #define TAR_PAX_MAX	(1u << 20)
 
 /*
- * A regular-file member. @name is NUL-terminated and informational only,
- * never an output path. @data points into the archive buffer. @offset is
- * the byte offset of the member's first header, its 'L'/'x' records
- * included. @type is '0', '\0' (old archives) or '7' (contiguous file):
- * all regular files.
+ * A regular-file member or, with TAR_READ_HARDLINKS, a hard link. @name and
+ * @link are NUL-terminated and informational only, never paths. @offset is
+ * the byte offset of the member's first header, its 'L'/'K'/'x' records
+ * included. @type is:
+ *   '0', '\0' (old archives) or '7' (contiguous file): a regular file;
+ *        @data points into the archive buffer, @size bytes; @link is "";
+ *   '1'  a hard link (TAR_READ_HARDLINKS only): @link is its target as
+ *        stored (non-empty, at most TAR_NAME_MAX bytes; the name of an
+ *        earlier member when the archive is well formed, which the reader
+ *        does not check), @data is NULL and @size 0.
  */
 struct tar_member {
 	char name[TAR_NAME_MAX + 1];
+	char link[TAR_NAME_MAX + 1];
 	const void *data;
 	size_t size;
 	size_t offset;
@@ -82,20 +105,35 @@ struct tar_reader {
 	size_t pos;		/* offset of the next header block */
 	int status;		/* 0 reading, 1 at the end, < 0 the sticky error */
 	size_t err_off;		/* where the sticky error was found */
+	unsigned flags;		/* TAR_READ_* */
 };
 
-/* Start reading @len bytes at @buf (borrowed). */
+/* tar_reader_init_flags() @flags: also return hard links ('1'), with their targets. */
+#define TAR_READ_HARDLINKS	(1u << 0)
+
+/* Start reading @len bytes at @buf (borrowed): regular files only. */
 void tar_reader_init(struct tar_reader *r, const void *buf, size_t len);
 
 /*
- * Next regular-file member, in archive order.
+ * Same, with @flags: 0 (exactly tar_reader_init()) or TAR_READ_HARDLINKS.
+ * Other bits are reserved and ignored.
+ */
+void tar_reader_init_flags(struct tar_reader *r, const void *buf, size_t len, unsigned flags);
+
+/*
+ * Next regular-file member (or hard link, with TAR_READ_HARDLINKS), in
+ * archive order.
  * Returns:
- *   1        *@m filled in (name, data, size, offset, type);
+ *   1        *@m filled in (name, link, data, size, offset, type);
  *   0        end of archive (see above); every later call returns 0 again;
  *   -EINVAL  malformed or truncated archive (bad checksum, bad magic, bad
- *            number, a size beyond the buffer, missing end marker...);
+ *            number, a size beyond the buffer, missing end marker...); with
+ *            TAR_READ_HARDLINKS also a hard link with a non-zero size, an
+ *            empty name or target, or a NUL byte in a pax linkpath=;
  *   -ENOTSUP valid but unsupported (GNU sparse, multi-volume, unknown type);
- *   -E2BIG   a name longer than TAR_NAME_MAX or a pax header over TAR_PAX_MAX.
+ *   -E2BIG   a name longer than TAR_NAME_MAX or a pax header over TAR_PAX_MAX;
+ *            with TAR_READ_HARDLINKS also a pax linkpath= over TAR_NAME_MAX
+ *            (a GNU 'K' target over it is -E2BIG in both modes).
  * On error *@m is untouched, @err (if @err_len > 0) holds one line naming
  * the byte offset, e.g. "tar header at offset 1024: checksum mismatch
  * (stored 06172, computed 06171)", and every later call fails the same way.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_tar.c - unit tests for tar/tar.c (suite "tar").
+ * test_tar.c - unit tests for tar/tar.c (suites "tar" and, for the
+ * TAR_READ_HARDLINKS mode, "tar_links" at the end).
  *
  * Oracles:
  *   - GNU tar writes the archives (in every --format) from a tree built in a
@@ -185,6 +186,7 @@ static void write_file(const char *rel, size_t size, unsigned seed)
 
 struct got {
 	char name[TAR_NAME_MAX + 1];
+	char link[TAR_NAME_MAX + 1];	/* hard-link target ("" for files) */
 	unsigned char *data;	/* copy */
 	size_t size;
 	size_t offset;
@@ -199,11 +201,14 @@ struct read_result {
 };
 
 /*
- * Read every member of @buf (@len bytes), checking the reader's own
- * promises on the way: data inside the buffer, a message on error, the
- * same answer when asked again.
+ * Read every member of @buf (@len bytes) with tar_reader_init_flags(@flags)
+ * (0: the plain tar_reader_init()), checking the reader's own promises on
+ * the way: data inside the buffer, hard links only when asked for and then
+ * with no data and a non-empty target, a message on error, the same answer
+ * when asked again.
  */
-static void read_all(const unsigned char *buf, size_t len, struct read_result *res)
+static void read_all_flags(const unsigned char *buf, size_t len, struct read_result *res,
+			   unsigned flags)
 {
 	struct tar_reader r;
 	struct tar_member *m = malloc(sizeof(*m));
@@ -214,19 +219,32 @@ static void read_all(const unsigned char *buf, size_t len, struct read_result *r
 	memset(res, 0, sizeof(*res));
 	res->m = calloc(MAX_GOT, sizeof(*res->m));
 	cr_assert(res->m != NULL);
-	tar_reader_init(&r, buf, len);
+	if (flags)
+		tar_reader_init_flags(&r, buf, len, flags);
+	else
+		tar_reader_init(&r, buf, len);
 	while ((ret = tar_next(&r, m, res->err, sizeof(res->err))) == 1) {
 		struct got *g;
 		bool inside;
 
 		cr_assert(lt(sz, res->n, (size_t)MAX_GOT), "too many members");
-		inside = (const unsigned char *)m->data >= buf &&
-			 m->size <= len - (size_t)((const unsigned char *)m->data - buf);
-		cr_assert(inside, "member data outside the buffer");
 		cr_assert(lt(sz, strlen(m->name), (size_t)TAR_NAME_MAX + 1));
-		cr_assert(m->type == '0' || m->type == '\0' || m->type == '7');
+		cr_assert(lt(sz, strlen(m->link), (size_t)TAR_NAME_MAX + 1));
+		if (m->type == '1') {
+			cr_assert(flags & TAR_READ_HARDLINKS, "a hard link without the flag");
+			cr_assert(m->data == NULL, "a hard link with data");
+			cr_assert(eq(sz, m->size, 0));
+			cr_assert(gt(sz, strlen(m->link), 0));
+		} else {
+			inside = (const unsigned char *)m->data >= buf &&
+				 m->size <= len - (size_t)((const unsigned char *)m->data - buf);
+			cr_assert(inside, "member data outside the buffer");
+			cr_assert(m->type == '0' || m->type == '\0' || m->type == '7');
+			cr_assert(eq(str, m->link, ""), "a regular file with a link target");
+		}
 		g = &res->m[res->n++];
 		memcpy(g->name, m->name, sizeof(g->name));
+		memcpy(g->link, m->link, sizeof(g->link));
 		g->size = m->size;
 		g->offset = m->offset;
 		g->type = m->type;
@@ -245,6 +263,11 @@ static void read_all(const unsigned char *buf, size_t len, struct read_result *r
 	/* sticky: the same answer again */
 	cr_assert(eq(int, tar_next(&r, m, err2, sizeof(err2)), ret));
 	free(m);
+}
+
+static void read_all(const unsigned char *buf, size_t len, struct read_result *res)
+{
+	read_all_flags(buf, len, res, 0);
 }
 
 static void free_result(struct read_result *res)
@@ -582,7 +605,8 @@ static bool same_members(const struct read_result *a, const struct read_result *
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(a->m[i].name, b->m[i].name) || a->m[i].size != b->m[i].size ||
+		if (strcmp(a->m[i].name, b->m[i].name) || strcmp(a->m[i].link, b->m[i].link) ||
+		    a->m[i].type != b->m[i].type || a->m[i].size != b->m[i].size ||
 		    memcmp(a->m[i].data, b->m[i].data, a->m[i].size))
 			return false;
 	return true;
@@ -593,7 +617,8 @@ static bool same_members(const struct read_result *a, const struct read_result *
  * reader must fail (with the members read so far a prefix of the real
  * list); from there on it must return the whole list.
  */
-static void truncate_everywhere(const unsigned char *buf, size_t len, const char *what)
+static void truncate_everywhere_flags(const unsigned char *buf, size_t len, const char *what,
+				      unsigned flags)
 {
 	struct read_result full, cut;
 	struct tar_reader r;
@@ -601,10 +626,13 @@ static void truncate_everywhere(const unsigned char *buf, size_t len, const char
 	size_t end_marker, i;
 	char err[256];
 
-	read_all(buf, len, &full);
+	read_all_flags(buf, len, &full, flags);
 	cr_assert(eq(int, full.ret, 0), "%s: %s", what, full.err);
 	/* where the first zero block starts: after the last member */
-	tar_reader_init(&r, buf, len);
+	if (flags)
+		tar_reader_init_flags(&r, buf, len, flags);
+	else
+		tar_reader_init(&r, buf, len);
 	while (tar_next(&r, m, err, sizeof(err)) == 1)
 		;
 	cr_assert(ge(sz, r.pos, (size_t)1024));
@@ -612,7 +640,7 @@ static void truncate_everywhere(const unsigned char *buf, size_t len, const char
 	for (i = 0; i < len; i++) {
 		unsigned char *part = dup_exact(buf, i);
 
-		read_all(part, i, &cut);
+		read_all_flags(part, i, &cut, flags);
 		if (i < end_marker + TAR_BLOCK_SIZE) {
 			cr_assert(lt(int, cut.ret, 0), "%s cut at %zu: no error", what, i);
 			cr_assert(le(sz, cut.n, full.n));
@@ -626,6 +654,11 @@ static void truncate_everywhere(const unsigned char *buf, size_t len, const char
 	}
 	free_result(&full);
 	free(m);
+}
+
+static void truncate_everywhere(const unsigned char *buf, size_t len, const char *what)
+{
+	truncate_everywhere_flags(buf, len, what, 0);
 }
 
 Test(tar, truncated_at_every_offset, .timeout = 300)
@@ -690,18 +723,27 @@ static const char magic_posix[8] = "ustar\0" "00";
 static const char magic_gnu[8] = "ustar  ";	/* with its NUL */
 static const char magic_v7[8] = { 0 };
 
-/* Read @buf (copied to an exact-size buffer) expecting @want and a message containing @msg. */
-static void expect(const unsigned char *buf, size_t len, int want, const char *msg)
+/*
+ * Read @buf (copied to an exact-size buffer) with @flags expecting @want
+ * and a message containing @msg.
+ */
+static void expect_flags(const unsigned char *buf, size_t len, unsigned flags, int want,
+			 const char *msg)
 {
 	unsigned char *exact = dup_exact(buf, len);
 	struct read_result res;
 
-	read_all(exact, len, &res);
+	read_all_flags(exact, len, &res, flags);
 	cr_assert(eq(int, res.ret, want), "got %d (%s), want %d", res.ret, res.err, want);
 	if (msg)
 		cr_assert(strstr(res.err, msg) != NULL, "message '%s' lacks '%s'", res.err, msg);
 	free_result(&res);
 	free(exact);
+}
+
+static void expect(const unsigned char *buf, size_t len, int want, const char *msg)
+{
+	expect_flags(buf, len, 0, want, msg);
 }
 
 Test(tar, hand_built_archives_in_three_magics)
@@ -1663,5 +1705,663 @@ Test(tar, writer_allocation_failures)
 		xfree(got);
 	}
 	xfree(want);
+	assert_no_leaks();
+}
+
+/* ---- hard links (TAR_READ_HARDLINKS), suite tar_links ------------------------- */
+
+/*
+ * Oracles: GNU tar's own listing ("hrw-r--r-- ... NAME link to TARGET") of
+ * archives it wrote from a tree with real hard links, in every format; the
+ * calls made to tar_writer_add_hardlink(); hand-built headers for pax
+ * linkpath=, 'K' records and what GNU tar never writes (non-zero sizes,
+ * empty targets, oversized targets). Throughout, the plain reader
+ * (tar_reader_init) must return the regular files and only those, as the
+ * link-returning reader does.
+ */
+
+static char lk_root[64];	/* the suite's temporary directory */
+static char lk_dir[128];	/* the tree with hard links */
+static char lk_name100[101], lk_long[151], lk_split[172], lk_deep[404];
+
+static void lk_write(const char *rel, size_t size, unsigned seed)
+{
+	char path[1024];
+	unsigned char *data = malloc(size + 1);
+	FILE *f;
+
+	cr_assert(data != NULL);
+	snprintf(path, sizeof(path), "%s/%s", lk_dir, rel);
+	pattern(data, size, seed);
+	f = fopen(path, "wb");
+	cr_assert(f != NULL, "cannot create %s", path);
+	cr_assert(eq(sz, fwrite(data, 1, size, f), size));
+	cr_assert(eq(int, fclose(f), 0));
+	free(data);
+}
+
+static void lk_link(const char *target, const char *name)
+{
+	char from[1024], to[1024];
+
+	snprintf(from, sizeof(from), "%s/%s", lk_dir, target);
+	snprintf(to, sizeof(to), "%s/%s", lk_dir, name);
+	cr_assert(eq(int, link(from, to), 0), "link %s %s", from, to);
+}
+
+/*
+ * links/
+ *   aaa...(100)          file, 700 bytes         b.btf      link to it (100-byte target)
+ *   c                    file, 10 bytes          c-link     link to c
+ *   dir/x                link to c               sym -> c   (skipped in both modes)
+ *   ppp...(90)/qqq...(80)  link to c (171-byte name: ustar prefix, 'L', pax path=)
+ *   lll...(150)          file, 1500 bytes        m-long     link to it ('K', linkpath=)
+ *   nnn...(200)/ooo...(200)/z  link to lll...(150) ('L' and 'K', path= and linkpath=)
+ */
+static void lk_setup(void)
+{
+	char path[1024];
+
+	snprintf(lk_root, sizeof(lk_root), "/tmp/btfgen-test-tar-links-XXXXXX");
+	cr_assert(mkdtemp(lk_root) != NULL);
+	snprintf(lk_dir, sizeof(lk_dir), "%s/links", lk_root);
+	fill(lk_name100, 'a', 100);
+	fill(lk_long, 'l', 150);
+	fill(lk_split, 'p', 171);
+	memset(lk_split + 91, 'q', 80);
+	lk_split[90] = '/';
+	fill(lk_deep, 'n', 403);
+	memset(lk_deep + 201, 'o', 200);
+	lk_deep[200] = lk_deep[401] = '/';
+	lk_deep[402] = 'z';
+	cr_assert(eq(int, sh("mkdir -p '%s/dir' '%s/%.90s' '%s/%.401s'", lk_dir, lk_dir, lk_split,
+			     lk_dir, lk_deep), 0));
+	lk_write(lk_name100, 700, 1);
+	lk_write("c", 10, 2);
+	lk_write(lk_long, 1500, 3);
+	lk_link(lk_name100, "b.btf");
+	lk_link("c", "c-link");
+	lk_link("c", "dir/x");
+	lk_link("c", lk_split);
+	lk_link(lk_long, "m-long");
+	lk_link(lk_long, lk_deep);
+	snprintf(path, sizeof(path), "%s/sym", lk_dir);
+	cr_assert(eq(int, symlink("c", path), 0));
+}
+
+static void lk_teardown(void)
+{
+	if (lk_root[0])
+		sh("rm -rf '%s'", lk_root);
+}
+
+TestSuite(tar_links, .init = lk_setup, .fini = lk_teardown, .timeout = 120);
+
+struct lk_entry {
+	char type;		/* '-' or 'h', as GNU tar lists them */
+	char name[600];
+	char link[600];
+};
+
+/* The regular files and hard links GNU tar lists, in its order (names have no spaces). */
+static size_t gnu_list_links(const char *archive, struct lk_entry *out, size_t max)
+{
+	size_t len, n = 0;
+	char *text = (char *)run_capture(&len, "TZ=UTC tar --quoting-style=literal -tvf '%s'",
+					 archive), *line, *save = NULL;
+
+	cr_assert(text != NULL, "tar -tvf %s failed", archive);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *to, *last;
+
+		if (line[0] != '-' && line[0] != 'h')
+			continue;
+		cr_assert(lt(sz, n, max));
+		out[n].type = line[0];
+		out[n].link[0] = '\0';
+		if (line[0] == 'h') {
+			to = strstr(line, " link to ");
+			cr_assert(to != NULL, "%s", line);
+			*to = '\0';
+			snprintf(out[n].link, sizeof(out[n].link), "%s", to + strlen(" link to "));
+		}
+		last = strrchr(line, ' ');
+		cr_assert(last != NULL);
+		snprintf(out[n].name, sizeof(out[n].name), "%s", last + 1);
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+/* Does @buf hold a header block of type @type with magic @magic (block-aligned scan)? */
+static bool has_header(const unsigned char *buf, size_t len, char type, const char magic[8])
+{
+	size_t off;
+
+	for (off = 0; len - off >= 512; off += 512)
+		if (buf[off + 156] == (unsigned char)type && memcmp(buf + off + 257, magic, 8) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The plain reader's result @plain must be @links without its hard links:
+ * same files, same order, offsets, sizes and bytes, and the same end.
+ */
+static void assert_plain_is_links_minus_links(const struct read_result *plain,
+					      const struct read_result *links, const char *what)
+{
+	size_t i, k = 0;
+
+	cr_assert(eq(int, plain->ret, links->ret), "%s: %s / %s", what, plain->err, links->err);
+	for (i = 0; i < links->n; i++) {
+		const struct got *l = &links->m[i];
+
+		if (l->type == '1')
+			continue;
+		cr_assert(lt(sz, k, plain->n), "%s: the plain reader stops early", what);
+		cr_assert(eq(str, cstr(plain->m[k].name), cstr(l->name)), "%s: member %zu", what,
+			  k);
+		cr_assert(eq(sz, plain->m[k].offset, l->offset), "%s: %s", what, l->name);
+		cr_assert(eq(sz, plain->m[k].size, l->size), "%s: %s", what, l->name);
+		cr_assert(eq(int, plain->m[k].type, l->type), "%s: %s", what, l->name);
+		cr_assert(memcmp(plain->m[k].data, l->data, l->size) == 0, "%s: %s", what, l->name);
+		k++;
+	}
+	cr_assert(eq(sz, plain->n, k), "%s: the plain reader returned more", what);
+}
+
+static void check_links_format(const char *format)
+{
+	bool v7 = strcmp(format, "v7") == 0, ustar = strcmp(format, "ustar") == 0;
+	bool long_ok = !v7 && !ustar;
+	struct lk_entry *listed = calloc(32, sizeof(*listed));
+	struct read_result links, plain;
+	char archive[256], members[2048];
+	size_t len, i, n_listed, n_links = 0, n_long = 0, n_100 = 0;
+	unsigned char *buf;
+
+	cr_assert(listed != NULL);
+	snprintf(archive, sizeof(archive), "%s/%s.tar", lk_root, format);
+	/*
+	 * Command-line order decides which name of a file is stored as the
+	 * file: aaa...(100) b.btf c c-link dir ppp...(90) lll...(150) m-long
+	 * nnn...(200) sym, less what the format cannot hold.
+	 */
+	if (v7)
+		snprintf(members, sizeof(members), "c c-link dir sym");
+	else if (ustar)
+		snprintf(members, sizeof(members), "%s b.btf c c-link dir %.90s sym", lk_name100,
+			 lk_split);
+	else
+		snprintf(members, sizeof(members), "%s b.btf c c-link dir %.90s %s m-long %.200s sym",
+			 lk_name100, lk_split, lk_long, lk_deep);
+	cr_assert(eq(int, sh("cd '%s' && tar --format=%s --sort=name --owner=root:0 "
+			     "--group=root:0 --mtime=@0 -b1 -cf '%s' %s", lk_dir, format, archive,
+			     members), 0), "GNU tar --format=%s failed", format);
+	buf = slurp(archive, &len);
+	cr_assert(buf != NULL);
+
+	read_all_flags(buf, len, &links, TAR_READ_HARDLINKS);
+	cr_assert(eq(int, links.ret, 0), "%s: %s", format, links.err);
+	n_listed = gnu_list_links(archive, listed, 32);
+	cr_assert(eq(sz, links.n, n_listed), "%s: %zu members, GNU tar lists %zu", format,
+		  links.n, n_listed);
+	for (i = 0; i < links.n; i++) {
+		const struct got *g = &links.m[i];
+
+		cr_assert(eq(str, cstr(g->name), listed[i].name), "%s: member %zu", format, i);
+		if (listed[i].type == 'h') {
+			cr_assert(eq(int, g->type, '1'), "%s: %s", format, g->name);
+			cr_assert(eq(str, cstr(g->link), listed[i].link), "%s: %s", format,
+				  g->name);
+			n_links++;
+			n_long += strlen(g->link) > 100;
+			n_100 += strlen(g->link) == 100;
+		} else {
+			cr_assert(ne(int, g->type, '1'), "%s: %s", format, g->name);
+		}
+	}
+	/* the tree's links all came back: c-link, dir/x (+ b.btf, the split name, 2 long) */
+	cr_assert(eq(sz, n_links, v7 ? 2 : ustar ? 4 : 6), "%s", format);
+	cr_assert(eq(sz, links.n - n_links, v7 ? 1 : ustar ? 2 : 3), "%s: regular files", format);
+	cr_assert(find_got(&links, "c-link") != NULL && find_got(&links, "dir/x") != NULL);
+	cr_assert(eq(str, cstr(find_got(&links, "c-link")->link), "c"));
+	cr_assert(find_got(&links, "sym") == NULL, "%s: symlinks stay skipped", format);
+	if (!v7) {
+		cr_assert(eq(sz, n_100, 1), "%s: b.btf's target fills the linkname field", format);
+		cr_assert(eq(str, cstr(find_got(&links, lk_split)->link), "c"), "%s", format);
+	}
+	if (long_ok) {
+		cr_assert(eq(sz, n_long, 2), "%s: targets over 100 bytes", format);
+		cr_assert(eq(str, cstr(find_got(&links, lk_deep)->link), lk_long), "%s", format);
+		if (strcmp(format, "pax") == 0)
+			cr_assert(memmem(buf, len, "linkpath=", 9) != NULL, "no pax linkpath=");
+		else
+			cr_assert(has_header(buf, len, 'K', magic_gnu), "%s: no 'K' record",
+				  format);
+	}
+	/* the files' bytes */
+	for (i = 0; i < links.n; i++) {
+		const struct got *g = &links.m[i];
+		unsigned seed = strcmp(g->name, "c") == 0 ? 2 : g->name[0] == 'a' ? 1 : 3;
+		unsigned char want[1500];
+
+		if (g->type == '1')
+			continue;
+		cr_assert(le(sz, g->size, sizeof(want)));
+		pattern(want, g->size, seed);
+		cr_assert(memcmp(g->data, want, g->size) == 0, "%s: %s: bytes differ", format,
+			  g->name);
+	}
+
+	/* the plain reader: the same files, no links */
+	read_all(buf, len, &plain);
+	assert_plain_is_links_minus_links(&plain, &links, format);
+	free_result(&plain);
+	free_result(&links);
+
+	truncate_everywhere_flags(buf, len, format, TAR_READ_HARDLINKS);
+	truncate_everywhere(buf, len, format);
+	free(buf);
+	free(listed);
+	assert_no_leaks();
+}
+
+Test(tar_links, gnu_tar_gnu_format) { check_links_format("gnu"); }
+Test(tar_links, gnu_tar_oldgnu_format) { check_links_format("oldgnu"); }
+Test(tar_links, gnu_tar_ustar_format) { check_links_format("ustar"); }
+Test(tar_links, gnu_tar_pax_format) { check_links_format("pax"); }
+Test(tar_links, gnu_tar_v7_format) { check_links_format("v7"); }
+
+/* Links the writer stores: short, a full 100-byte field, 'K', 'L' + 'K', 'K' at the limit. */
+Test(tar_links, writer_hardlinks, .timeout = 300)
+{
+	static const struct {
+		char kind;	/* 'f' file, 'h' hard link */
+		int name, link;	/* index into names[] */
+		char first;	/* typeflag of the member's first header */
+	} seq[] = {
+		{ 'f', 0, -1, '0' }, { 'h', 1, 0, '1' },	/* short target */
+		{ 'f', 2, -1, '0' }, { 'h', 3, 2, '1' },	/* 100 bytes: no NUL */
+		{ 'f', 4, -1, 'L' }, { 'h', 5, 4, 'K' },	/* 150 bytes: 'K' */
+		{ 'h', 6, 4, 'L' },				/* 200-byte name too */
+		{ 'f', 7, -1, 'L' }, { 'h', 8, 7, 'K' },	/* 4096: 'K' at the limit */
+		{ 'h', 9, 10, '1' },				/* verbatim, never a path */
+	};
+	char *names[11];
+	struct tar_writer *w = tar_writer_new();
+	struct read_result links, plain, other;
+	void *out;
+	unsigned char *buf;
+	size_t len, i;
+
+	cr_assert(w != NULL);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		names[i] = calloc(1, TAR_NAME_MAX + 1);
+		cr_assert(names[i] != NULL);
+	}
+	strcpy(names[0], "btf/a.btf");
+	strcpy(names[1], "btf/b.btf");
+	fill(names[2], 't', 100);
+	strcpy(names[3], "to-100");
+	fill(names[4], 'u', 150);
+	strcpy(names[5], "to-150");
+	fill(names[6], 'v', 200);
+	fill(names[7], 'w', TAR_NAME_MAX);
+	for (i = 199; i < TAR_NAME_MAX - 1; i += 200)
+		names[7][i] = '/';
+	strcpy(names[8], "to-4096");
+	strcpy(names[9], "../escape");
+	strcpy(names[10], "/etc/passwd");
+	for (i = 0; i < ARRAY_SIZE(seq); i++) {
+		unsigned char data[64];
+
+		pattern(data, i + 1, (unsigned)i);
+		if (seq[i].kind == 'f')
+			cr_assert(eq(int, tar_writer_add_file(w, names[seq[i].name], data, i + 1),
+				     0));
+		else
+			cr_assert(eq(int, tar_writer_add_hardlink(w, names[seq[i].name],
+								  names[seq[i].link]), 0));
+	}
+	cr_assert(eq(int, tar_writer_finish(w, &out, &len), 0));
+	tar_writer_free(w);
+	buf = dup_exact(out, len);
+	xfree(out);
+
+	read_all_flags(buf, len, &links, TAR_READ_HARDLINKS);
+	cr_assert(eq(int, links.ret, 0), "%s", links.err);
+	cr_assert(eq(sz, links.n, ARRAY_SIZE(seq)));
+	for (i = 0; i < ARRAY_SIZE(seq); i++) {
+		const struct got *g = &links.m[i];
+
+		cr_assert(eq(str, cstr(g->name), names[seq[i].name]), "member %zu", i);
+		cr_assert(eq(int, buf[g->offset + 156], seq[i].first), "member %zu: offset %zu",
+			  i, g->offset);
+		if (seq[i].kind == 'h') {
+			cr_assert(eq(int, g->type, '1'), "member %zu", i);
+			cr_assert(eq(str, cstr(g->link), names[seq[i].link]), "member %zu", i);
+			cr_assert(eq(sz, g->size, 0));
+		} else {
+			unsigned char data[64];
+
+			cr_assert(eq(int, g->type, '0'), "member %zu", i);
+			cr_assert(eq(sz, g->size, i + 1));
+			pattern(data, i + 1, (unsigned)i);
+			cr_assert(memcmp(g->data, data, i + 1) == 0, "member %zu", i);
+		}
+	}
+	cr_assert(eq(sz, strlen(links.m[8].link), (size_t)TAR_NAME_MAX));
+
+	/* the plain reader, and unknown flag bits, skip the links as before */
+	read_all(buf, len, &plain);
+	cr_assert(eq(sz, plain.n, 4));
+	assert_plain_is_links_minus_links(&plain, &links, "writer");
+	read_all_flags(buf, len, &other, ~TAR_READ_HARDLINKS);
+	assert_plain_is_links_minus_links(&other, &links, "writer, other flags");
+	free_result(&other);
+	free_result(&plain);
+	free_result(&links);
+
+	/* truncated anywhere, 'K' and 'L' records included: a clean error */
+	truncate_everywhere_flags(buf, len, "writer", TAR_READ_HARDLINKS);
+	free(buf);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		free(names[i]);
+	assert_no_leaks();
+}
+
+/* A hard link whose linkname field holds @target (at most 100 bytes). */
+static void ab_link(struct ab *a, const char *name, const char *target)
+{
+	unsigned char *h;
+
+	ab_member(a, name, '1', 0, NULL);
+	h = a->p + a->len - 512;
+	memcpy(h + 157, target, strnlen(target, 100));
+	fix_chksum(h);
+}
+
+static void ab_pax(struct ab *a, char type, const char *kw1, const char *v1, const char *kw2,
+		   const char *v2)
+{
+	char rec[8400] = "";
+
+	pax_rec(rec, sizeof(rec), kw1, v1);
+	if (kw2)
+		pax_rec(rec, sizeof(rec), kw2, v2);
+	ab_member(a, "PaxHeaders/x", type, strlen(rec), rec);
+}
+
+/* Where a link's target comes from: linkpath= over 'K' over the linkname field. */
+Test(tar_links, target_precedence)
+{
+	char long_target[151];
+	struct ab a = { 0 };
+	struct read_result links, plain;
+	const struct got *g;
+
+	fill(long_target, 'k', 150);
+	ab_pax(&a, 'x', "linkpath", "from/pax-target", NULL, NULL);	/* offset 0 */
+	ab_link(&a, "l1", "field");
+	ab_member(&a, "f", '0', 3, NULL);				/* 1536 */
+	ab_pax(&a, 'x', "linkpath", "ignored/for/a/file", NULL, NULL);	/* 2560 */
+	ab_member(&a, "g", '0', 2, NULL);
+	ab_member(&a, "././@LongLink", 'K', 11, "gnu-target");	/* 4608 */
+	ab_pax(&a, 'x', "linkpath", "pax-wins", NULL, NULL);
+	ab_link(&a, "l2", "field");
+	ab_member(&a, "././@LongLink", 'K', 11, "gnu-target");	/* 7168 */
+	ab_link(&a, "l3", "field");
+	ab_pax(&a, 'x', "linkpath", "", NULL, NULL);			/* deleted: the field */
+	ab_link(&a, "l4", "field");
+	ab_pax(&a, 'x', "path", "p/name", "linkpath", "t");
+	ab_link(&a, "hdr", "f");
+	ab_pax(&a, 'g', "linkpath", "global", NULL, NULL);		/* 'g': ignored */
+	ab_link(&a, "l6", "field6");
+	ab_member(&a, "././@LongLink", 'K', 151, long_target);	/* consumed by the symlink */
+	ab_link(&a, "sym", "c");
+	a.p[a.len - 512 + 156] = '2';
+	fix_chksum(a.p + a.len - 512);
+	ab_link(&a, "l7", "c");
+	ab_link(&a, "../up", "/etc/passwd");
+	ab_end(&a);
+
+	read_all_flags(a.p, a.len, &links, TAR_READ_HARDLINKS);
+	cr_assert(eq(int, links.ret, 0), "%s", links.err);
+	cr_assert(eq(sz, links.n, 10));
+	cr_assert(eq(str, links.m[0].name, "l1"));
+	cr_assert(eq(str, links.m[0].link, "from/pax-target"));
+	cr_assert(eq(sz, links.m[0].offset, 0), "the 'x' record's offset");
+	cr_assert(eq(str, links.m[1].name, "f"));
+	cr_assert(eq(str, links.m[1].link, ""));
+	cr_assert(eq(str, links.m[2].name, "g"));
+	cr_assert(eq(str, links.m[2].link, ""), "linkpath= before a file is ignored");
+	cr_assert(eq(sz, links.m[2].offset, 2560));
+	cr_assert(eq(str, links.m[3].name, "l2"));
+	cr_assert(eq(str, links.m[3].link, "pax-wins"));
+	cr_assert(eq(sz, links.m[3].offset, 4608), "the 'K' record's offset");
+	cr_assert(eq(str, links.m[4].name, "l3"));
+	cr_assert(eq(str, links.m[4].link, "gnu-target"));
+	cr_assert(eq(sz, links.m[4].offset, 7168));
+	cr_assert(eq(str, links.m[5].name, "l4"));
+	cr_assert(eq(str, links.m[5].link, "field"));
+	cr_assert(eq(str, links.m[6].name, "p/name"));
+	cr_assert(eq(str, links.m[6].link, "t"));
+	cr_assert(eq(str, links.m[7].name, "l6"));
+	cr_assert(eq(str, links.m[7].link, "field6"));
+	cr_assert(eq(str, links.m[8].name, "l7"));
+	cr_assert(eq(str, links.m[8].link, "c"), "a 'K' applies to the next header only");
+	cr_assert(eq(str, links.m[9].name, "../up"));
+	cr_assert(eq(str, links.m[9].link, "/etc/passwd"), "returned as stored");
+	g = find_got(&links, "sym");
+	cr_assert(g == NULL, "symlinks stay skipped");
+
+	read_all(a.p, a.len, &plain);
+	cr_assert(eq(sz, plain.n, 2));
+	assert_plain_is_links_minus_links(&plain, &links, "precedence");
+	free_result(&plain);
+	free_result(&links);
+	truncate_everywhere_flags(a.p, a.len, "precedence", TAR_READ_HARDLINKS);
+	truncate_everywhere(a.p, a.len, "precedence");
+	free(a.p);
+	assert_no_leaks();
+}
+
+/* linkpath= at the limit, over it, with a NUL: checked only when links are asked for. */
+Test(tar_links, pax_linkpath_limits)
+{
+	char *t = malloc(TAR_NAME_MAX + 2);
+	struct ab a = { 0 };
+	struct read_result res;
+
+	cr_assert(t != NULL);
+	fill(t, 'z', TAR_NAME_MAX);
+	ab_pax(&a, 'x', "linkpath", t, NULL, NULL);
+	ab_link(&a, "l", "field");
+	ab_member(&a, "f", '0', 1, NULL);
+	ab_end(&a);
+	read_all_flags(a.p, a.len, &res, TAR_READ_HARDLINKS);
+	cr_assert(eq(int, res.ret, 0), "%s", res.err);
+	cr_assert(eq(sz, res.n, 2));
+	cr_assert(eq(str, res.m[0].link, t));
+	free_result(&res);
+	free(a.p);
+
+	a.p = NULL;
+	a.len = 0;
+	fill(t, 'z', TAR_NAME_MAX + 1);
+	ab_pax(&a, 'x', "linkpath", t, NULL, NULL);
+	ab_link(&a, "l", "field");
+	ab_member(&a, "f", '0', 1, NULL);
+	ab_end(&a);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -E2BIG,
+		     "pax record at offset 512: linkpath of 4097 bytes (limit 4096)");
+	expect(a.p, a.len, 0, NULL);	/* the plain reader ignores linkpath=, as before */
+	free(a.p);
+
+	{
+		static const char nul_rec[] = "16 linkpath=a\0b\n";
+
+		a.p = NULL;
+		a.len = 0;
+		ab_member(&a, "x", 'x', sizeof(nul_rec) - 1, nul_rec);
+		ab_link(&a, "l", "field");
+		ab_end(&a);
+		expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -EINVAL,
+			     "pax record at offset 512: NUL byte in linkpath");
+		expect(a.p, a.len, 0, NULL);
+		free(a.p);
+	}
+	free(t);
+	assert_no_leaks();
+}
+
+/* GNU 'K' records: at the limit, over it, empty, truncated, cut short. */
+Test(tar_links, gnu_long_link_records)
+{
+	char *t = malloc(TAR_NAME_MAX + 2);
+	struct ab a = { 0 };
+	struct read_result res;
+
+	cr_assert(t != NULL);
+	/* 4096 bytes + NUL: the longest target */
+	fill(t, 'k', TAR_NAME_MAX);
+	ab_member(&a, "././@LongLink", 'K', TAR_NAME_MAX + 1, t);
+	ab_link(&a, "l", "truncated-in-the-field");
+	ab_end(&a);
+	read_all_flags(a.p, a.len, &res, TAR_READ_HARDLINKS);
+	cr_assert(eq(int, res.ret, 0), "%s", res.err);
+	cr_assert(eq(sz, res.n, 1));
+	cr_assert(eq(str, res.m[0].link, t));
+	free_result(&res);
+	/* cut inside the 'K' data, right after it, and at the end marker */
+	expect_flags(a.p, 512 + 2000, TAR_READ_HARDLINKS, -EINVAL,
+		     "tar header at offset 0: member size 4097 runs past the end");
+	expect_flags(a.p, 512 + 4608, TAR_READ_HARDLINKS, -EINVAL,
+		     "tar header at offset 5120: archive ends after the extension record at "
+		     "offset 0");
+	free(a.p);
+
+	/* 4097 bytes, no NUL; and a 4098-byte record: -E2BIG in both modes */
+	a.p = NULL;
+	a.len = 0;
+	fill(t, 'k', TAR_NAME_MAX + 1);
+	ab_member(&a, "././@LongLink", 'K', TAR_NAME_MAX + 1, t);
+	ab_link(&a, "l", "x");
+	ab_end(&a);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -E2BIG,
+		     "tar header at offset 0: GNU long link of 4097 bytes (limit 4096)");
+	expect(a.p, a.len, -E2BIG, "GNU long link of 4097 bytes");
+	free(a.p);
+	a.p = NULL;
+	a.len = 0;
+	ab_member(&a, "././@LongLink", 'K', TAR_NAME_MAX + 2, t);
+	ab_link(&a, "l", "x");
+	ab_end(&a);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -E2BIG,
+		     "GNU long link record of 4098 bytes (limit 4097)");
+	free(a.p);
+
+	/* an empty record; a size field beyond the buffer; 'K' then the end marker */
+	a.p = NULL;
+	a.len = 0;
+	ab_member(&a, "././@LongLink", 'K', 1, "");
+	ab_link(&a, "l", "x");
+	ab_end(&a);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -EINVAL, "empty GNU long link record");
+	memcpy(a.p + 124, "77777777777", 11);
+	fix_chksum(a.p);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -EINVAL,
+		     "member size 8589934591 runs past the end");
+	free(a.p);
+	a.p = NULL;
+	a.len = 0;
+	ab_member(&a, "././@LongLink", 'K', 2, "t");
+	ab_end(&a);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -EINVAL,
+		     "end-of-archive marker right after the extension record at offset 0");
+	free(a.p);
+	free(t);
+	assert_no_leaks();
+}
+
+/*
+ * A hard link with a non-zero size: refused when links are asked for (GNU
+ * tar and Python read no data after it, pax allows data: ambiguous); the
+ * plain reader skips it and the size bytes after it, as it always did.
+ */
+Test(tar_links, nonzero_size_refused)
+{
+	char rec[64] = "";
+	struct ab a = { 0 };
+	struct read_result res;
+
+	ab_member(&a, "a", '0', 3, NULL);
+	ab_link(&a, "h", "a");
+	snprintf((char *)a.p + a.len - 512 + 124, 12, "%011o", 3);
+	fix_chksum(a.p + a.len - 512);
+	ab_grow(&a, 512);	/* the 3 bytes, padded */
+	a.len += 512;
+	ab_member(&a, "z", '0', 2, NULL);
+	ab_end(&a);
+	read_all_flags(a.p, a.len, &res, TAR_READ_HARDLINKS);
+	cr_assert(eq(int, res.ret, -EINVAL));
+	cr_assert(eq(str, res.err, "tar header at offset 1024: hard link with non-zero size 3 "
+		     "(GNU tar reads it as 0, pax as data: ambiguous)"));
+	cr_assert(eq(sz, res.n, 1), "the member before it is returned");
+	free_result(&res);
+	read_all(a.p, a.len, &res);
+	cr_assert(eq(int, res.ret, 0), "%s", res.err);
+	cr_assert(eq(sz, res.n, 2));
+	cr_assert(eq(str, res.m[1].name, "z"));
+	free_result(&res);
+	free(a.p);
+
+	/* pax size= decides: size=3 refused, size=0 over a header size of 3 accepted */
+	a.p = NULL;
+	a.len = 0;
+	ab_pax(&a, 'x', "size", "3", NULL, NULL);
+	ab_link(&a, "h", "a");
+	ab_grow(&a, 512);
+	a.len += 512;
+	ab_end(&a);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -EINVAL,
+		     "tar header at offset 1024: hard link with non-zero size 3");
+	free(a.p);
+	a.p = NULL;
+	a.len = 0;
+	pax_rec(rec, sizeof(rec), "size", "0");
+	ab_member(&a, "x", 'x', strlen(rec), rec);
+	ab_link(&a, "h", "a");
+	snprintf((char *)a.p + a.len - 512 + 124, 12, "%011o", 3);
+	fix_chksum(a.p + a.len - 512);
+	ab_end(&a);
+	read_all_flags(a.p, a.len, &res, TAR_READ_HARDLINKS);
+	cr_assert(eq(int, res.ret, 0), "%s", res.err);
+	cr_assert(eq(sz, res.n, 1));
+	cr_assert(eq(str, res.m[0].link, "a"));
+	free_result(&res);
+	free(a.p);
+	assert_no_leaks();
+}
+
+Test(tar_links, empty_name_or_target)
+{
+	struct ab a = { 0 };
+
+	ab_link(&a, "l", "");
+	ab_end(&a);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -EINVAL,
+		     "tar header at offset 0: hard link with an empty target");
+	expect(a.p, a.len, 0, NULL);
+	a.p[0] = '\0';
+	memcpy(a.p + 157, "x", 1);
+	fix_chksum(a.p);
+	expect_flags(a.p, a.len, TAR_READ_HARDLINKS, -EINVAL,
+		     "tar header at offset 0: empty member name");
+	expect(a.p, a.len, 0, NULL);
+	free(a.p);
 	assert_no_leaks();
 }
