@@ -11,10 +11,14 @@
 #   make bench           btfgen vs bpftool, same inputs, same run
 #   make fuzz            libFuzzer targets (clang-19) + seeds in build-fuzz/
 #   make fuzz-run        run each fuzz target FUZZ_TIME seconds (default 60)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (btfgen, the runtime library,
+#                        its header and pkg-config file)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -32,12 +36,20 @@ ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
 BUILD ?= build
 # the library: every module but the command line; util/util.c is built
 # twice, as the product has it and with fault injection (tests, btfgen-fi)
-LIB_DIRS := util btf elf core xz tar hub
+LIB_DIRS := util btf elf core xz tar hub runtime
 LIB_SRCS := $(filter-out util/util.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libbtfgen.a
 UTIL_OBJ := $(BUILD)/util/util.o
 UTIL_FI_OBJ := $(BUILD)/util/util-fi.o
+# the runtime library (runtime/runtime.h): only what picking needs, never
+# the CO-RE core, built with every symbol but btfgen_rt_* hidden, so that it
+# can't clash with an application's own (xmalloc, ...)
+RT_SRCS := runtime/runtime.c util/util.c util/fileio.c btf/btf.c elf/elf.c xz/xz_dec.c \
+	xz/xz_check.c tar/tar.c hub/key.c hub/walk.c hub/host.c hub/collection.c hub/match.c \
+	hub/unpack.c
+RT_OBJS := $(RT_SRCS:%.c=$(BUILD)/rt/%.o)
+RT_LIB := $(BUILD)/libbtfgen-runtime.a
 CLI_SRCS := $(sort $(wildcard cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 CLI_FI_OBJS := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJS)) $(BUILD)/cli/main-fi.o
@@ -56,7 +68,7 @@ endif
 .PHONY: all check test e2e check-asan check-musl check-tsan demo bench install install-strip \
 	uninstall clean distclean deps fuzz fuzz-run fuzz-regress check-valgrind
 
-all: btfgen
+all: btfgen $(RT_LIB)
 
 btfgen: $(BUILD)/btfgen-static
 	$(Q)cp $< $@
@@ -64,6 +76,23 @@ btfgen: $(BUILD)/btfgen-static
 $(BUILD)/btfgen-static: $(CLI_OBJS) $(UTIL_OBJ) $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) -static -pthread -Wl,--gc-sections $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/rt/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (runtime)"
+	$(Q)$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(RT_LIB): $(RT_OBJS)
+	@echo "  AR      $@"
+	$(Q)ld -r -o $(BUILD)/rt/btfgen-runtime.o $^ && \
+		objcopy --localize-hidden $(BUILD)/rt/btfgen-runtime.o && \
+		rm -f $@ && ar rcs $@ $(BUILD)/rt/btfgen-runtime.o
+
+$(BUILD)/btfgen-runtime.pc: Makefile
+	@printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: btfgen-runtime\nDescription: %s\nVersion: %s\nLibs: -L$${libdir} -lbtfgen-runtime\nLibs.private: -pthread\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' \
+		'the reduced BTF this kernel needs, picked from an embedded collection (btfgen)' \
+		'$(VERSION)' >$@
 
 $(LIB): $(LIB_OBJS)
 	@echo "  AR      $@"
@@ -103,11 +132,15 @@ test: deps $(TEST_BIN)
 	grep -E '^\[(SKIP|FAIL|----|====)\]' $(BUILD)/unit_tests.log; exit $$rc
 
 # end-to-end suites, each ends with its own "NAME: N passed, M failed, K skipped" line
-E2E_SCRIPTS := tests/e2e/run.sh tests/e2e/relocs_verify.sh tests/e2e/archive.sh tests/e2e/hostile.sh
+E2E_SCRIPTS := tests/e2e/run.sh tests/e2e/relocs_verify.sh tests/e2e/archive.sh tests/e2e/hostile.sh \
+	tests/e2e/select.sh
 run_e2e = rc=0; for s in $(E2E_SCRIPTS); do $(1) sh $$s $(2) || rc=1; done; exit $$rc
 
-e2e: deps btfgen
-	@$(call run_e2e,,./btfgen)
+# the target-machine proof (tests/e2e/pick_ns.sh: a private mount namespace
+# hiding the kernel's BTF, libbpf-tools and a libbpf loader with the runtime
+# library) runs once, against the product build
+e2e: deps btfgen $(RT_LIB)
+	@($(call run_e2e,,./btfgen)); rc=$$?; sh tests/e2e/pick_ns.sh ./btfgen || rc=1; exit $$rc
 
 # the shipped artifact: a static musl build, run through the quick e2e set
 check-musl: deps
@@ -142,7 +175,7 @@ check-tsan: deps
 # ---- fuzzing (tests/fuzz) ----
 # keep the fuzz target objects that pattern rules build on the way
 .SECONDARY:
-FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf json manifest
+FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf json manifest pick
 FUZZ_CC ?= clang-19
 FUZZ_TIME ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -208,19 +241,27 @@ $(BUILD)/btfgen-asan: $(CLI_OBJS) $(UTIL_OBJ) $(LIB)
 demo: btfgen
 	@sh tests/demo.sh ./btfgen
 
-bench: deps btfgen
+bench: deps btfgen $(RT_LIB)
 	@sh tests/bench.sh ./btfgen
 	@sh tests/bench_archive.sh ./btfgen
+	@sh tests/bench_pick.sh ./btfgen
 
-install: btfgen
-	install -d $(DESTDIR)$(BINDIR)
+install: btfgen $(RT_LIB) $(BUILD)/btfgen-runtime.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/btfgen \
+		$(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 btfgen $(DESTDIR)$(BINDIR)/btfgen
+	install -m 0644 $(RT_LIB) $(DESTDIR)$(LIBDIR)/libbtfgen-runtime.a
+	install -m 0644 runtime/runtime.h $(DESTDIR)$(INCLUDEDIR)/btfgen/runtime.h
+	install -m 0644 $(BUILD)/btfgen-runtime.pc $(DESTDIR)$(PKGCONFIGDIR)/btfgen-runtime.pc
 
 install-strip: install
 	strip $(DESTDIR)$(BINDIR)/btfgen
+	strip --strip-debug $(DESTDIR)$(LIBDIR)/libbtfgen-runtime.a
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/btfgen
+	rm -f $(DESTDIR)$(BINDIR)/btfgen $(DESTDIR)$(LIBDIR)/libbtfgen-runtime.a \
+		$(DESTDIR)$(INCLUDEDIR)/btfgen/runtime.h $(DESTDIR)$(PKGCONFIGDIR)/btfgen-runtime.pc
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/btfgen 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-musl build-tsan build-fuzz build-vg btfgen

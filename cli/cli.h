@@ -32,6 +32,11 @@ struct cli_opts {
 	struct hub_filter filter;	/* archive --distro, --distro-version, --arch, --release */
 	const char *tar_path;		/* archive --tar */
 	const char *report_path;	/* archive --report */
+	const char *from;		/* select, install: --from COLLECTION */
+	struct hub_host_opts host;	/* select, install: --root, --os-release, ... */
+	bool force, allow_nearest, explain;
+	bool format_raw;		/* install --format raw */
+	const char *output;		/* install --output */
 };
 
 /*
@@ -55,5 +60,7 @@ int cmd_relocs(const struct cli_opts *o, int argc, char **argv);
 int cmd_verify(const struct cli_opts *o, int argc, char **argv);
 int cmd_archive(const struct cli_opts *o, int argc, char **argv);
 int cmd_cat(const struct cli_opts *o, int argc, char **argv);
+int cmd_select(const struct cli_opts *o, int argc, char **argv);
+int cmd_install(const struct cli_opts *o, int argc, char **argv);
 
 #endif /* BTFGEN_CLI_H */

@@ -29,7 +29,10 @@ enum {
 	C_VERIFY = 1 << 2,
 	C_ARCHIVE = 1 << 3,
 	C_CAT = 1 << 4,
-	C_ALL = C_MIN | C_RELOCS | C_VERIFY | C_ARCHIVE | C_CAT,
+	C_SELECT = 1 << 5,
+	C_INSTALL = 1 << 6,
+	C_ALL = C_MIN | C_RELOCS | C_VERIFY | C_ARCHIVE | C_CAT | C_SELECT | C_INSTALL,
+	C_PICK = C_SELECT | C_INSTALL,
 };
 
 struct command {
@@ -79,6 +82,32 @@ static const struct command commands[] = {
 	  "VERSION_ID and arch (for the filters) are the last three folder names\n"
 	  "above its file. OUTPUT_DIR must not overlap INPUT_DIR.\n",
 	  cmd_archive },
+	{ "select", C_SELECT, "--from COLLECTION", 0, 0,
+	  "print which BTF of a collection this host's kernel needs",
+	  "Print the path, inside COLLECTION, of the BTF this host's kernel needs,\n"
+	  "found from os-release's ID, VERSION_ID and ID_LIKE, the kernel release and\n"
+	  "the arch, in this order: exact ID/VERSION_ID/arch/release, the major\n"
+	  "VERSION_ID, each ID of ID_LIKE, the release anywhere in the collection\n"
+	  "(for the host's arch only, told apart by release markers such as .el8 or\n"
+	  ".amzn2), and with --allow-nearest the release sharing the longest prefix.\n"
+	  "Nothing is printed when the kernel has its own BTF (a note on stderr).\n"
+	  "\n"
+	  "COLLECTION: a folder in the BTFHub layout (what `btfgen archive` writes, or\n"
+	  "BTFHub's own .btf.tar.xz tree), a tar written by `archive --tar`, or that\n"
+	  "tar compressed with xz.\n",
+	  cmd_select },
+	{ "install", C_INSTALL, "--from COLLECTION", 0, 0,
+	  "write the BTF this host's kernel needs where libbpf finds it",
+	  "Pick the BTF this host's kernel needs from COLLECTION (as `btfgen select`)\n"
+	  "and write it: by default as an ELF file with one .BTF section (this host's\n"
+	  "class, byte order and machine) at ROOT/boot/vmlinux-RELEASE, where libbpf\n"
+	  "and cilium/ebpf look by themselves, so unmodified programs find it; with\n"
+	  "--format raw --output PATH as raw BTF for btf_custom_path. Written\n"
+	  "atomically, mode 0644. An existing file that is not btfgen's (an ELF\n"
+	  "without btfgen's .btfgen section; with --format raw, anything but raw BTF)\n"
+	  "is left alone unless --force. Nothing is written when the kernel has its\n"
+	  "own BTF.\n",
+	  cmd_install },
 	{ "cat", C_CAT, "FILE", 1, 1,
 	  "write the kernel BTF inside FILE (.btf.tar.xz, .xz) to stdout",
 	  "Write the kernel BTF inside FILE (.btf.tar.xz, .btf.xz, raw) to stdout,\n"
@@ -91,7 +120,8 @@ static const struct command commands[] = {
 enum opt_id {
 	O_VERBOSE, O_DEBUG, O_HELP, O_VERSION, O_MAX_INPUT, O_MAX_BTF, O_MAX_TYPES,
 	O_FIRST_MATCH, O_VERIFY, O_NO_VERIFY, O_BTF, O_JSON, O_JOBS, O_DEDUP, O_DISTRO,
-	O_DISTRO_VERSION, O_ARCH, O_RELEASE, O_TAR, O_REPORT,
+	O_DISTRO_VERSION, O_ARCH, O_RELEASE, O_TAR, O_REPORT, O_FROM, O_ROOT, O_OS_RELEASE,
+	O_KERNEL_RELEASE, O_HOST_ARCH, O_FORCE, O_ALLOW_NEAREST, O_EXPLAIN, O_FORMAT, O_OUTPUT,
 };
 
 struct option {
@@ -114,6 +144,27 @@ static const struct option options[] = {
 	  "a verification difference is an error, also with --first-match-only" },
 	{ O_BTF, 0, "btf", "KERNEL", C_RELOCS, "resolve against KERNEL" },
 	{ O_JSON, 0, "json", NULL, C_RELOCS, "one JSON array, an object per relocation" },
+	{ O_JSON, 0, "json", NULL, C_SELECT,
+	  "one JSON object: the host facts, every step tried and why, the pick" },
+	{ O_FROM, 0, "from", "COLLECTION", C_PICK, "the collection to pick from (required)" },
+	{ O_ROOT, 0, "root", "DIR", C_PICK,
+	  "the host's root (default: $BTFGEN_HOST_ROOT, else /host when /host/etc/os-release "
+	  "exists, else /)" },
+	{ O_OS_RELEASE, 0, "os-release", "FILE", C_PICK,
+	  "the host's os-release (default: $BTFGEN_OS_RELEASE, else ROOT/etc/os-release, "
+	  "else ROOT/usr/lib/os-release)" },
+	{ O_KERNEL_RELEASE, 0, "kernel-release", "R", C_PICK, "the kernel release (default: uname -r)" },
+	{ O_HOST_ARCH, 0, "arch", "ARCH", C_PICK,
+	  "the host's arch (default: uname -m; arm64 = aarch64, x86_64 = amd64)" },
+	{ O_FORCE, 0, "force", NULL, C_PICK,
+	  "pick even when the kernel has its own BTF; install: replace a file btfgen did not write" },
+	{ O_ALLOW_NEAREST, 0, "allow-nearest", NULL, C_PICK,
+	  "last resort: the same distribution's release sharing the longest prefix (a warning: "
+	  "struct layouts may differ)" },
+	{ O_EXPLAIN, 0, "explain", NULL, C_PICK, "name every matching step tried, on stderr" },
+	{ O_FORMAT, 0, "format", "elf|raw", C_INSTALL,
+	  "elf (default): a .BTF section in an ELF file; raw: the bare BTF" },
+	{ O_OUTPUT, 0, "output", "PATH", C_INSTALL, "where to write (default: ROOT/boot/vmlinux-RELEASE)" },
 	{ O_JOBS, 'j', "jobs", "N", C_ARCHIVE, "worker threads (default: number of CPUs)" },
 	{ O_DEDUP, 0, "dedup", "MODE", C_ARCHIVE,
 	  "identical outputs as hardlink (default), symlink (relative) or copy" },
@@ -280,19 +331,28 @@ struct parse {
 	bool help, version;
 };
 
-/* Find option @name (long, without "--") or @c (short). */
-static const struct option *find_option(const char *name, size_t len, char c)
+/*
+ * Find option @name (long, without "--") or @c (short). One name may stand
+ * for different options of different commands (--arch, --json): the one of
+ * command @cmd wins (0: the command is not known yet; all spellings of a
+ * name take a value alike).
+ */
+static const struct option *find_option(const char *name, size_t len, char c, unsigned cmd)
 {
+	const struct option *found = NULL;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
-		if (c && options[i].short_name == c)
-			return &options[i];
-		if (!c && strlen(options[i].long_name) == len &&
-		    !strncmp(options[i].long_name, name, len))
-			return &options[i];
+		if (c ? options[i].short_name != c :
+			strlen(options[i].long_name) != len ||
+			strncmp(options[i].long_name, name, len))
+			continue;
+		if (!found || (options[i].cmds & cmd))
+			found = &options[i];
+		if (options[i].cmds & cmd)
+			break;
 	}
-	return NULL;
+	return found;
 }
 
 /* Apply option @op with value @v (NULL if it takes none). Returns 0 or EXIT_USAGE. */
@@ -335,6 +395,20 @@ static int apply(struct parse *p, const struct option *op, const char *v, const 
 	case O_ARCH: o->filter.arch = v; break;
 	case O_RELEASE: o->filter.release_glob = v; break;
 	case O_TAR: o->tar_path = v; break;
+	case O_FROM: o->from = v; break;
+	case O_ROOT: o->host.root = v; break;
+	case O_OS_RELEASE: o->host.os_release = v; break;
+	case O_KERNEL_RELEASE: o->host.kernel_release = v; break;
+	case O_HOST_ARCH: o->host.arch = v; break;
+	case O_FORCE: o->force = true; break;
+	case O_ALLOW_NEAREST: o->allow_nearest = true; break;
+	case O_EXPLAIN: o->explain = true; break;
+	case O_OUTPUT: o->output = v; break;
+	case O_FORMAT:
+		if (strcmp(v, "elf") && strcmp(v, "raw"))
+			return cli_usage_error(cmd, "--format must be elf or raw, not '%s'", v);
+		o->format_raw = !strcmp(v, "raw");
+		break;
 	case O_REPORT: o->report_path = v; break;
 	case O_MAX_INPUT:
 		if (!parse_size(v, 1, UINT64_MAX >> 1, &util_limits.input_size))
@@ -390,7 +464,7 @@ static int scan(struct parse *p, bool apply_opts)
 		if (a[1] == '-') {
 			size_t len = strcspn(a + 2, "=");
 
-			op = find_option(a + 2, len, 0);
+			op = find_option(a + 2, len, 0, p->cmd ? p->cmd->bit : 0);
 			snprintf(spelled, sizeof(spelled), "--%.*s", (int)(len < 50 ? len : 50), a + 2);
 			if (op && a[2 + len] == '=') {
 				if (!op->arg) {
@@ -406,14 +480,14 @@ static int scan(struct parse *p, bool apply_opts)
 			const char *c;
 
 			for (c = a + 1; c[1]; c++) {
-				op = find_option(NULL, 0, *c);
+				op = find_option(NULL, 0, *c, p->cmd ? p->cmd->bit : 0);
 				if (!op || op->arg)
 					break;
 				snprintf(spelled, sizeof(spelled), "-%c", *c);
 				if (apply_opts && (rc = apply(p, op, NULL, spelled)))
 					return rc;
 			}
-			op = find_option(NULL, 0, *c);
+			op = find_option(NULL, 0, *c, p->cmd ? p->cmd->bit : 0);
 			snprintf(spelled, sizeof(spelled), "-%c", *c);
 			if (op && op->arg && c[1])
 				v = c + 1;

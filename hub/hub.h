@@ -81,16 +81,28 @@ bool hub_filter_match(const struct hub_filter *f, const struct hub_key *k);
 /* Directory entries the walk looks at in all, bounding the work on a hostile tree. */
 #define HUB_WALK_MAX_ENTRIES	(1u << 24)
 
-/* A kernel file found by the walk. */
+/* A kernel file found by the walk (or a member of a collection). */
 struct hub_entry {
 	char *path;		/* relative to the root: "ubuntu/20.04/x86_64/5.4.0-1.btf.tar.xz" */
 	char *name;		/* the same without the packaging suffix: ".../5.4.0-1" */
-	struct hub_key key;	/* points into @keybuf and @path */
-	char *keybuf;
+	struct hub_key key;	/* the strings, @name's too, live in @path's allocation */
 	enum hub_fmt fmt;
 	u64 size;
 	s64 mtime_ns;
 };
+
+/*
+ * Fill @e (its strings in one allocation) for the kernel file @path
+ * (@path_len bytes) whose file name starts at @base_off and holds the
+ * release at @rel_off (@rel_len bytes) from there (hub_kernel_name()),
+ * below the folders @dirs (the three nearest, nearest first: arch,
+ * VERSION_ID, ID; @dir_len bytes each; NULL when there are fewer than
+ * three). The name is @path up to the release's end. Free with
+ * hub_entry_free().
+ */
+int hub_entry_make(const char *path, size_t path_len, size_t base_off, size_t rel_off,
+		   size_t rel_len, const char *const *dirs, const size_t *dir_len,
+		   struct hub_entry *e);
 
 struct hub_tree {
 	struct hub_entry *v;	/* sorted as their outputs' paths, name + ".btf" (bytewise) */
@@ -113,6 +125,7 @@ struct hub_tree {
  */
 int hub_walk(const char *root, const struct hub_filter *f, struct hub_tree *out);
 void hub_tree_free(struct hub_tree *t);
+void hub_entry_free(struct hub_entry *e);
 
 /* ---- kernel unpacking ------------------------------------------------- */
 
@@ -138,6 +151,136 @@ int hub_kernel_from_mem(const char *name, const void *data, size_t size, struct 
  * util_file_close() after btf_free().
  */
 int hub_kernel_load(const char *path, struct util_file *file, struct btf **out);
+
+/* ---- host facts (host.c) ------------------------------------------------ */
+
+/* Longest os-release value kept (real ones are under 100 bytes). */
+#define HUB_OSR_VALUE_MAX	256
+/* Longest path of a host fact file (ROOT plus a few components). */
+#define HUB_HOST_PATH_MAX	4096
+
+/* What os-release says; "" for a field it lacks. */
+struct hub_os_release {
+	char id[HUB_OSR_VALUE_MAX];
+	char version_id[HUB_OSR_VALUE_MAX];
+	char id_like[HUB_OSR_VALUE_MAX];	/* space-separated IDs */
+	char name[HUB_OSR_VALUE_MAX];
+};
+
+/*
+ * Parse os-release text (os-release(5): KEY=VALUE, shell quoting, comments).
+ * Lines that do not parse are ignored.
+ */
+void hub_os_release_parse(const char *text, size_t len, struct hub_os_release *osr);
+
+/* Where to look; NULL fields: the defaults (host.c's header says which). */
+struct hub_host_opts {
+	const char *root;		/* --root */
+	const char *os_release;		/* --os-release */
+	const char *kernel_release;	/* --kernel-release */
+	const char *arch;		/* --arch */
+};
+
+struct hub_host {
+	char root[HUB_HOST_PATH_MAX];
+	char os_release_path[HUB_HOST_PATH_MAX];	/* the one read; "" when none could be */
+	bool have_os_release;				/* an os-release was read */
+	struct hub_os_release osr;
+	char release[256];				/* uname -r */
+	char arch[72];					/* uname -m, as given */
+	bool kernel_has_btf;	/* ROOT/sys/kernel/btf/vmlinux holds valid BTF */
+};
+
+/*
+ * Gather the host facts. A missing or unusable os-release is not an
+ * error (its fields stay empty; an os-release given by option or
+ * environment that is missing is not replaced by ROOT's). Returns 0, or
+ * -ENOENT when the kernel release or the arch could not be had. Prints
+ * nothing.
+ */
+int hub_host_facts(const struct hub_host_opts *o, struct hub_host *h);
+
+/* ---- collections (collection.c) ------------------------------------------ */
+
+/*
+ * A collection of kernel BTF files to pick from: a folder in the BTFHub
+ * layout (what `archive` writes, or BTFHub's own tree of .btf.tar.xz), a
+ * tar written by `archive --tar` (hard links resolved), or that tar
+ * compressed with xz. Untrusted: tar members with absolute or ".." names,
+ * hard links to anything but an earlier file of the collection, a name
+ * twice, are refused.
+ */
+struct hub_coll {
+	char *name;		/* the collection, for messages */
+	struct hub_tree t;	/* the entries: path inside the collection, key, fmt, size */
+	const void **data;	/* tar collections: each entry's bytes (NULL for a folder) */
+	char *dir;		/* a folder collection: its path */
+	struct util_file file;	/* a collection file, mapped */
+	void *plain;		/* a decompressed .tar.xz */
+	size_t nr_links;	/* hard-link members resolved */
+	size_t passed_over;	/* members or files that are not kernels */
+};
+
+/* Open @path: a folder, a tar or a tar.xz (told by content). One line printed on error. */
+int hub_coll_open(const char *path, struct hub_coll *c);
+/*
+ * A tar or tar.xz held in memory (@data is borrowed and must outlive @c,
+ * unless it is xz: then the decompressed copy is @c's). @name names it in
+ * messages.
+ */
+int hub_coll_from_mem(const char *name, const void *data, size_t size, struct hub_coll *c);
+void hub_coll_free(struct hub_coll *c);
+/*
+ * The raw BTF of entry @i, unpacked (.btf.xz, .btf.tar.xz) and validated
+ * (it must parse as BTF, or be an ELF with a .BTF section that does):
+ * *@btf points into the collection or into *@owned (xfree() it). One line
+ * printed on error.
+ */
+int hub_coll_read(const struct hub_coll *c, size_t i, void **owned, const void **btf,
+		  size_t *size);
+
+/* ---- matching (match.c) -------------------------------------------------- */
+
+enum hub_step {
+	HUB_STEP_EXACT,		/* ID/VERSION_ID/arch/release */
+	HUB_STEP_MAJOR,		/* ID/<major VERSION_ID>/arch/release */
+	HUB_STEP_ID_LIKE,	/* an ID of ID_LIKE, exact then major */
+	HUB_STEP_RELEASE,	/* the release anywhere, for the host's arch */
+	HUB_STEP_NEAREST,	/* --allow-nearest: longest common release prefix */
+};
+
+/* Steps a match records at most (ID_LIKE lists are short). */
+#define HUB_MATCH_MAX_STEPS	32
+
+struct hub_match_step {
+	enum hub_step step;
+	char tried[512];	/* what was looked for, e.g. "centos/8/x86_64/4.18.0-348.el8.x86_64" */
+	char result[512];	/* "found ...", "not in the collection", "skipped: ..." */
+	bool found;
+};
+
+struct hub_match {
+	long pick;		/* the chosen entry's index, or -1 */
+	enum hub_step by;	/* the step that picked it */
+	struct hub_match_step steps[HUB_MATCH_MAX_STEPS];
+	size_t nr_steps;
+	char note[640];		/* ID_LIKE or release-name picks: how it was found */
+	char warning[640];	/* --allow-nearest picks: layouts may differ */
+	char why[1024];		/* no pick: the host facts and the closest entries */
+};
+
+struct hub_match_opts {
+	bool allow_nearest;
+};
+
+/*
+ * Pick the entry of @c for host @h, trying the steps in order (match.c's
+ * header; README, "On the target machine"). Returns 0 with m->pick >= 0, or -ENOENT with m->why
+ * set. Prints nothing.
+ */
+int hub_match(const struct hub_coll *c, const struct hub_host *h, const struct hub_match_opts *o,
+	      struct hub_match *m);
+const char *hub_step_name(enum hub_step s);
 
 /* ---- the archive batch ------------------------------------------------ */
 

@@ -10,6 +10,7 @@
  *   vmlinux-<release>      the /boot/vmlinux-$(uname -r) convention
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <fnmatch.h>
 #include <string.h>
 
@@ -45,34 +46,81 @@ bool hub_arch_eq(const char *a, const char *b)
 
 static const struct {
 	const char *suffix;
+	size_t len;
 	enum hub_fmt fmt;
 } suffixes[] = {	/* longest first: ".btf.tar.xz" also ends in ".xz" */
-	{ ".btf.tar.xz", HUB_FMT_TAR_XZ },
-	{ ".btf.xz", HUB_FMT_XZ },
-	{ ".btf", HUB_FMT_BTF },
+	{ ".btf.tar.xz", sizeof(".btf.tar.xz") - 1, HUB_FMT_TAR_XZ },
+	{ ".btf.xz", sizeof(".btf.xz") - 1, HUB_FMT_XZ },
+	{ ".btf", sizeof(".btf") - 1, HUB_FMT_BTF },
 };
 
 #define VMLINUX_PREFIX "vmlinux-"
+#define VMLINUX_PREFIX_LEN (sizeof(VMLINUX_PREFIX) - 1)
 
 enum hub_fmt hub_kernel_name(const char *name, size_t *rel_off, size_t *rel_len)
 {
-	size_t n = strlen(name), i, m;
+	size_t n = strlen(name), i;
 
 	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		m = strlen(suffixes[i].suffix);
-		if (n > m && !strcmp(name + n - m, suffixes[i].suffix)) {
+		size_t m = suffixes[i].len;
+
+		if (n > m && !memcmp(name + n - m, suffixes[i].suffix, m)) {
 			*rel_off = 0;
 			*rel_len = n - m;
 			return suffixes[i].fmt;
 		}
 	}
-	m = strlen(VMLINUX_PREFIX);
-	if (n > m && !strncmp(name, VMLINUX_PREFIX, m)) {
-		*rel_off = m;
-		*rel_len = n - m;
+	if (n > VMLINUX_PREFIX_LEN && !memcmp(name, VMLINUX_PREFIX, VMLINUX_PREFIX_LEN)) {
+		*rel_off = VMLINUX_PREFIX_LEN;
+		*rel_len = n - VMLINUX_PREFIX_LEN;
 		return HUB_FMT_VMLINUX;
 	}
 	return HUB_FMT_NONE;
+}
+
+int hub_entry_make(const char *path, size_t path_len, size_t base_off, size_t rel_off,
+		   size_t rel_len, const char *const *dirs, const size_t *dir_len,
+		   struct hub_entry *e)
+{
+	size_t name_len = base_off + rel_off + rel_len, len = path_len + name_len + rel_len + 3;
+	char *p;
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; dirs && i < 3; i++)
+		len += dir_len[i] + 1;
+	p = xmalloc(len);
+	if (!p)
+		return -ENOMEM;
+	/* one block: path, name, the key's arch, VERSION_ID, ID, release */
+	e->path = p;
+	memcpy(p, path, path_len);
+	p[path_len] = '\0';
+	p += path_len + 1;
+	e->name = p;
+	memcpy(p, path, name_len);
+	p[name_len] = '\0';
+	p += name_len + 1;
+	if (dirs) {
+		const char **fields[3] = { &e->key.arch, &e->key.version_id, &e->key.id };
+
+		for (i = 0; i < 3; i++) {
+			*fields[i] = p;
+			memcpy(p, dirs[i], dir_len[i]);
+			p[dir_len[i]] = '\0';
+			p += dir_len[i] + 1;
+		}
+	}
+	e->key.release = p;
+	memcpy(p, path + base_off + rel_off, rel_len);
+	p[rel_len] = '\0';
+	return 0;
+}
+
+void hub_entry_free(struct hub_entry *e)
+{
+	xfree(e->path);	/* the one block */
+	memset(e, 0, sizeof(*e));
 }
 
 bool hub_filter_match(const struct hub_filter *f, const struct hub_key *k)

@@ -175,51 +175,30 @@ static void passed_over(struct walk *w, const char *path, const char *why)
 	pr_info("%s: passed over: %s", path, why);
 }
 
-/* The folder names above a file in frame @fr: the last three, or none. */
-static int file_key(struct walk *w, const char *release, size_t rel_len, struct hub_entry *e)
+/* The entry of a file of the current frame; its key from the last three folder names, or none. */
+static int make_entry(struct walk *w, const char *rel, const char *fname, size_t rel_off,
+		      size_t rel_len, struct hub_entry *e)
 {
 	const char *dirs[3];
+	size_t dir_len[3];
 	int have = 0, i;
-	size_t len = rel_len + 1;
-	char *p;
 
 	/* nearest folders first: the frames on the stack, then those above the root */
 	for (i = w->depth - 1; i >= 1 && have < 3; i--)
 		dirs[have++] = w->stack[i].dir_name;
 	for (i = w->nr_above - 1; i >= 0 && have < 3; i--)
 		dirs[have++] = w->above[i];
-	if (have == 3)
-		for (i = 0; i < 3; i++)
-			len += strlen(dirs[i]) + 1;
-	e->keybuf = p = xmalloc(len);
-	if (!p)
-		return -ENOMEM;
-	if (have == 3) {
-		const char **fields[3] = { &e->key.arch, &e->key.version_id, &e->key.id };
-
-		for (i = 0; i < 3; i++) {
-			*fields[i] = p;
-			p = stpcpy(p, dirs[i]) + 1;
-		}
-	}
-	memcpy(p, release, rel_len);
-	p[rel_len] = '\0';
-	e->key.release = p;
-	return 0;
-}
-
-static void entry_free(struct hub_entry *e)
-{
-	xfree(e->path);
-	xfree(e->name);
-	xfree(e->keybuf);
+	for (i = 0; i < have; i++)
+		dir_len[i] = strlen(dirs[i]);
+	return hub_entry_make(rel, strlen(rel), (size_t)(fname - rel), rel_off, rel_len,
+			      have == 3 ? dirs : NULL, dir_len, e);
 }
 
 static int add_file(struct walk *w, const char *rel, const char *path, const char *fname,
 		    const struct stat *st)
 {
-	struct hub_entry e = { 0 };
-	size_t off, len, dir_len = strlen(rel) - strlen(fname);
+	struct hub_entry e;
+	size_t off, len;
 	enum hub_fmt fmt;
 	int err;
 
@@ -240,27 +219,21 @@ static int add_file(struct walk *w, const char *rel, const char *path, const cha
 		passed_over(w, path, "empty (a BTFHub placeholder)");
 		return 0;
 	}
+	/* @fname is the last component of @rel */
+	if (make_entry(w, rel, rel + strlen(rel) - strlen(fname), off, len, &e))
+		return -ENOMEM;
 	e.fmt = fmt;
 	e.size = (u64)st->st_size;
 	e.mtime_ns = (s64)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	e.path = xstrdup(rel);
-	/* the name: the path without the packaging suffix (vmlinux-R keeps its prefix) */
-	e.name = xmalloc(dir_len + off + len + 1);
-	if (!e.path || !e.name || file_key(w, fname + off, len, &e)) {
-		entry_free(&e);
-		return -ENOMEM;
-	}
-	memcpy(e.name, rel, dir_len + off + len);
-	e.name[dir_len + off + len] = '\0';
 	if (!hub_filter_match(w->f, &e.key)) {
 		w->t->filtered_out++;
-		entry_free(&e);
+		hub_entry_free(&e);
 		return 0;
 	}
 	err = util_ensure_mem((void **)&w->t->v, &w->t->cap, sizeof(e), w->t->n + 1,
 			      HUB_MAX_KERNELS);
 	if (err) {
-		entry_free(&e);
+		hub_entry_free(&e);
 		if (err == -E2BIG)
 			pr_warn("%s: more than %u kernels (HUB_MAX_KERNELS)", w->root, HUB_MAX_KERNELS);
 		return err;
@@ -351,7 +324,7 @@ static void drop_same_names(struct walk *w)
 		if (j && !strcmp(t->v[j - 1].name, t->v[i].name)) {
 			pr_warn("warning: %s/%s: same kernel as %s (both give %s.btf): ignored",
 				w->root, t->v[i].path, t->v[j - 1].path, t->v[i].name);
-			entry_free(&t->v[i]);
+			hub_entry_free(&t->v[i]);
 			t->same_name++;
 			continue;
 		}
@@ -481,7 +454,7 @@ void hub_tree_free(struct hub_tree *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		entry_free(&t->v[i]);
+		hub_entry_free(&t->v[i]);
 	xfree(t->v);
 	memset(t, 0, sizeof(*t));
 }

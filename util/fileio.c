@@ -246,8 +246,9 @@ static void tmp_name(char buf[32])
 	snprintf(buf, 32, ".btfgen-tmp-%016llx", (unsigned long long)x);
 }
 
-int util_write_atomic_at(int dir_fd, const char *name, const void *data, size_t size,
-			 const char *display)
+/* @mode < 0: 0666 & ~umask, as for any new file; else exactly @mode. */
+static int write_atomic_at(int dir_fd, const char *name, const void *data, size_t size,
+			   const char *display, int mode)
 {
 	const u8 *p = data;
 	char tmp[32];
@@ -265,6 +266,8 @@ int util_write_atomic_at(int dir_fd, const char *name, const void *data, size_t 
 		pr_warn("%s: can't create a temporary file beside it: %s", display, strerror(errno));
 		return err;
 	}
+	if (mode >= 0 && fchmod(fd, (mode_t)mode) < 0)
+		goto io_err;
 	while (size) {
 		ssize_t n = write(fd, p, size);
 
@@ -293,7 +296,18 @@ io_err:
 	return err;
 }
 
+int util_write_atomic_at(int dir_fd, const char *name, const void *data, size_t size,
+			 const char *display)
+{
+	return write_atomic_at(dir_fd, name, data, size, display, -1);
+}
+
 int util_write_file_atomic(const char *path, const void *data, size_t size)
+{
+	return util_write_file_mode(path, data, size, -1);
+}
+
+int util_write_file_mode(const char *path, const void *data, size_t size, int mode)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
@@ -323,7 +337,7 @@ int util_write_file_atomic(const char *path, const void *data, size_t size)
 		xfree(dir);
 		return err;
 	}
-	err = util_write_atomic_at(dir_fd, base, data, size, path);
+	err = write_atomic_at(dir_fd, base, data, size, path, mode);
 	close(dir_fd);
 	xfree(dir);
 	return err;

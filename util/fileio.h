@@ -57,6 +57,8 @@ int util_file_open_at(int dir_fd, const char *name, const char *display, unsigne
  * untouched. New files get mode 0666 & ~umask.
  */
 int util_write_file_atomic(const char *path, const void *data, size_t size);
+/* The same with the new file's mode exactly @mode (umask ignored); -1: as above. */
+int util_write_file_mode(const char *path, const void *data, size_t size, int mode);
 
 /* The same inside the directory @dir_fd; @display names @name in messages. */
 int util_write_atomic_at(int dir_fd, const char *name, const void *data, size_t size,

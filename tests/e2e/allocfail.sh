@@ -110,5 +110,14 @@ cp "$TMP/small.btf" "$TMP/a/ubuntu/22.04/x86_64/5.15.0-2-generic.btf"
 # shellcheck disable=SC2086
 CLEAN=$TMP/o/tree loop archive "+$TMP/o/pkg.tar" archive -j 1 --tar "$TMP/o/pkg.tar" --report "$TMP/o/r.json" \
 	"$TMP/a" "$TMP/o/tree" $OBJS
+# select and install from that tree as a tar.xz collection (a host without BTF)
+mkdir -p "$TMP/h/etc" "$TMP/h/boot"
+printf 'ID=ubuntu\nVERSION_ID="22.04"\n' >"$TMP/h/etc/os-release"
+(cd "$TMP/o/tree" && tar -cf - ubuntu debian | xz -c >"$TMP/coll.tar.xz")
+HOST="--root $TMP/h --kernel-release 5.15.0-2-generic --arch x86_64"
+# shellcheck disable=SC2086
+loop select - select --from "$TMP/coll.tar.xz" $HOST
+# shellcheck disable=SC2086
+loop install "$TMP/h/boot/vmlinux-5.15.0-2-generic" install --from "$TMP/coll.tar.xz" $HOST
 echo "allocfail: $NPASS passed, $NFAIL failed, $NSKIP skipped"
 [ "$NFAIL" -eq 0 ]

@@ -187,3 +187,20 @@ printf '{"format": "btfgen-manifest", "kernels": [{"path": "a", "status": "ok", 
 printf '{"format": "btfgen-manifest", "kernels": [{"path": "\\u002e\\u002e/x", "status": "failed"}, {"path": "a/\\u12zz", "status": "ok", "poisoned": ["64\\tx", "0\\t\\u1"]}]}' \
 	>"$m/near-miss.json"
 printf '{"format": "btfgen-manifest", "options": {"dedup": ' >"$m/ends-after-dedup.json"
+
+# pick: collections (tar, tar.xz, with hard links and ./ prefixes) and
+# os-release files, for fuzz_pick
+p=$s/pick
+mkdir -p "$p" "$tmp/pick/ubuntu/20.04/x86_64" "$tmp/pick/centos/8/arm64"
+printf '\237\353\001\000\030\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\001\000\000\000\000' \
+	>"$tmp/pick/ubuntu/20.04/x86_64/5.4.0-73-generic.btf"
+cp "$tmp/pick/ubuntu/20.04/x86_64/5.4.0-73-generic.btf" "$tmp/pick/centos/8/arm64/4.18.0-348.el8.aarch64.btf"
+ln "$tmp/pick/ubuntu/20.04/x86_64/5.4.0-73-generic.btf" "$tmp/pick/ubuntu/20.04/x86_64/5.4.0-74-generic.btf"
+(cd "$tmp/pick" && tar --format=gnu -cf "$p/coll.tar" ubuntu centos)
+(cd "$tmp/pick" && tar --format=pax -cf - ./ubuntu ./centos) >"$p/coll-dot-pax.tar"
+xz -c "$p/coll.tar" >"$p/coll.tar.xz"
+for f in "$corpus"/os-release/ubuntu16.etc_os-release "$corpus"/os-release/rocky9.usr_lib_os-release \
+	"$corpus"/os-release/centos7.etc_os-release; do
+	[ -f "$f" ] && cp "$f" "$p/$(basename "$f")"
+done
+printf 'ID="rocky"\r\nID_LIKE="rhel centos fedora"\r\nVERSION_ID=\x278.6\x27\n# c\nNAME=a\\ b\n' >"$p/osr-quoting"
