@@ -170,6 +170,24 @@ static int path_add(struct path_set *ps, size_t idx, size_t hash)
 	return 0;
 }
 
+/* Size the entry, data and path tables for @n members (at most HUB_MAX_KERNELS). */
+static int reserve(struct hub_coll *c, size_t *cap_data, struct path_set *ps, size_t n)
+{
+	size_t cap = 256;
+
+	if (n > HUB_MAX_KERNELS)
+		n = HUB_MAX_KERNELS;
+	while (cap < 2 * n)
+		cap *= 2;
+	ps->slot = xcalloc(cap, sizeof(*ps->slot));
+	if (!ps->slot ||
+	    util_ensure_mem((void **)&c->t.v, &c->t.cap, sizeof(*c->t.v), n, HUB_MAX_KERNELS) ||
+	    util_ensure_mem((void **)&c->data, cap_data, sizeof(*c->data), n, HUB_MAX_KERNELS))
+		return -ENOMEM;
+	ps->cap = cap;
+	return 0;
+}
+
 /* Every regular and hard-link member of the tar @data, in archive order. */
 static int read_tar(struct hub_coll *c, const char *name, const void *data, size_t size)
 {
@@ -184,6 +202,12 @@ static int read_tar(struct hub_coll *c, const char *name, const void *data, size
 		pr_warn("%s: out of memory", name);
 		return -ENOMEM;
 	}
+	/*
+	 * Room for every member the archive can hold (one 512-byte block
+	 * each, at least): the tables are allocated once, and large ones are
+	 * only touched as far as they are used.
+	 */
+	err = reserve(c, &cap_data, &ps, size / TAR_BLOCK_SIZE);
 	tar_reader_init_flags(&r, data, size, TAR_READ_HARDLINKS);
 	while (!err && (ret = tar_next(&r, m, err_msg, sizeof(err_msg))) == 1) {
 		const char *path = strip_dot_slash(m->name), *what = NULL;

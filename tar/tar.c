@@ -239,12 +239,15 @@ static int check_chksum(struct tar_reader *r, const u8 *h, size_t off, char *err
 	 * every byte with its top bit set. The field itself counts as eight
 	 * spaces.
 	 */
-	for (i = 0; i < TAR_BLOCK_SIZE; i += 8) {
-		u64 x;
+	for (i = 0; i < TAR_BLOCK_SIZE; i += 16) {
+		u64 x, y;
 
 		memcpy(&x, h + i, 8);
-		lanes += (x & 0x00ff00ff00ff00ffull) + (x >> 8 & 0x00ff00ff00ff00ffull);
-		high += x >> 7 & 0x0101010101010101ull;	/* 64 words: no byte lane overflows */
+		memcpy(&y, h + i + 8, 8);
+		lanes += (x & 0x00ff00ff00ff00ffull) + (x >> 8 & 0x00ff00ff00ff00ffull) +
+			 (y & 0x00ff00ff00ff00ffull) + (y >> 8 & 0x00ff00ff00ff00ffull);
+		/* 64 words: no byte lane overflows */
+		high += (x >> 7 & 0x0101010101010101ull) + (y >> 7 & 0x0101010101010101ull);
 	}
 	usum = (lanes & 0xffff) + (lanes >> 16 & 0xffff) + (lanes >> 32 & 0xffff) + (lanes >> 48);
 	high = high * 0x0101010101010101ull >> 56;	/* the sum of the byte lanes */
