@@ -319,16 +319,16 @@ for name, t in cases.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(t.encode("utf-8", "surrogateescape") if isinstance(t, str) else t)
 EOF
-	for c in short-u-in-path short-u1-in-path short-u123-in-path short-u-in-poisoned \
+	for mc in short-u-in-path short-u1-in-path short-u123-in-path short-u-in-poisoned \
 		ends-after-btfgen_version ends-after-dedup not-json path-escapes-output; do
-		cp "$TMP/defm/$c" "$DO/$MANIFEST"
+		cp "$TMP/defm/$mc" "$DO/$MANIFEST"
 		# shellcheck disable=SC2086
 		ar "$DI" "$DO" $SMALL
-		n=defects/manifest/$c
+		n=defects/manifest/$mc
 		if ! arcase "$n" 0 3 3 0 0; then
 			continue
 		fi
-		msize=$(fsize "$TMP/defm/$c")
+		msize=$(fsize "$TMP/defm/$mc")
 		off=$(sed -n "s|^btfgen: warning: $DO/$MANIFEST: byte \([0-9]*\): .*: ignored, every kernel is reduced again\$|\1|p" "$TMP/ar.err")
 		if [ "$(nlines "$TMP/ar.err")" -ne 1 ] || [ -z "$off" ] || [ "$off" -gt "$msize" ]; then
 			fail "$n/warning" "want one warning naming the manifest and a byte offset <= $msize: $(flat "$TMP/ar.err")"
