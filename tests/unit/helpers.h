@@ -5,6 +5,21 @@
  * ones cost nothing).
  *
  *   read_file()          whole file into malloc'd memory (NULL if missing)
+ *   read_file_exact()    the same in a block of exactly its size, asserting
+ *   put_file()           write a whole file, its folders made first
+ *   mkdir_p()            mkdir -p of a folder below tmp_dir()
+ *   tmp_dir_make(), tmp_dir_remove()
+ *                        the test's own mkdtemp() folder /tmp/PREFIX-XXXXXX
+ *                        (suite .init) and its removal with all it holds
+ *                        (.fini); tmp_dir() is its path ("" if mkdtemp failed)
+ *   tmp_path()           tmp_dir()/rel in one of four rotating buffers
+ *   tmp_path_kept()      the same, each distinct path in its own buffer for
+ *                        the whole test (for pointers that are kept)
+ *   have_tool()          is a command installed (command -v)
+ *   xz_of()              bytes compressed by xz(1), through files in tmp_dir()
+ *   fnv1a()              32-bit FNV-1a hash of a string
+ *   small_btf()          a small valid BTF with a named struct (BTF writer)
+ *   tagged_btf()         the same, its bytes depending on a tag (its hash)
  *   corpus_dir()         $BTFGEN_CORPUS or ../shared/corpus (tests run from
  *                        the repository root)
  *   diag_capture_*()     a diagnostic sink that counts lines and keeps the
@@ -22,9 +37,16 @@
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "btf/btf.h"
 #include "util/util.h"
@@ -76,12 +98,217 @@ err:
 	return NULL;
 }
 
+/*
+ * All of @path in a malloc'd block of exactly its size (so ASan sees any
+ * read past the end; one byte for an empty file); fails the test if it
+ * can't be read.
+ */
+static inline void *read_file_exact(const char *path, size_t *size)
+{
+	void *d = read_file(path, size), *e;
+
+	cr_assert(d != NULL, "%s unreadable", path);
+	e = malloc(*size ? *size : 1);
+	cr_assert(e != NULL);
+	memcpy(e, d, *size);
+	free(d);
+	return e;
+}
+
 /* Where the large shared inputs live (SG-22); tests skip when it's absent. */
 static inline const char *corpus_dir(void)
 {
 	const char *d = getenv("BTFGEN_CORPUS");
 
 	return d && d[0] ? d : "../shared/corpus";
+}
+
+/* ---- the test's temporary folder -------------------------------------- */
+
+/*
+ * The path of the folder tmp_dir_make() made ("" before, or if mkdtemp
+ * failed). One per test file (static inline: each has its own copy), and
+ * Criterion runs each test in its own process, so one per test.
+ */
+#define TMP_DIR_SIZE 64
+
+static inline char *tmp_dir(void)
+{
+	static char dir[TMP_DIR_SIZE];
+
+	return dir;
+}
+
+/* Make /tmp/@prefix-XXXXXX with mkdtemp(); on failure tmp_dir() stays "". */
+static inline void tmp_dir_make(const char *prefix)
+{
+	char *dir = tmp_dir();
+
+	snprintf(dir, TMP_DIR_SIZE, "/tmp/%s-XXXXXX", prefix);
+	if (!mkdtemp(dir))
+		dir[0] = '\0';
+}
+
+static inline int tmp_dir_rm_one(const char *path, const struct stat *st, int flag,
+				 struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Remove tmp_dir() and everything in it (symlinks themselves, not what they name). */
+static inline void tmp_dir_remove(void)
+{
+	if (tmp_dir()[0])
+		nftw(tmp_dir(), tmp_dir_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* tmp_dir()/@rel (tmp_dir() itself for ""), in one of four rotating static buffers. */
+static inline const char *tmp_path(const char *rel)
+{
+	static char buf[4][PATH_MAX];
+	static int i;
+	char *b = buf[i++ & 3];
+
+	cr_assert(tmp_dir()[0] != '\0', "mkdtemp failed");
+	snprintf(b, PATH_MAX, rel[0] ? "%s/%s" : "%s", tmp_dir(), rel);
+	return b;
+}
+
+/*
+ * tmp_dir()/@rel as tmp_path(), but each distinct path gets its own static
+ * buffer that lives as long as the test (options keep the pointers).
+ */
+static inline const char *tmp_path_kept(const char *rel)
+{
+	static char buf[64][PATH_MAX];
+	static size_t n;
+	char want[PATH_MAX];
+	size_t i;
+
+	cr_assert(tmp_dir()[0] != '\0', "mkdtemp failed");
+	snprintf(want, sizeof(want), rel[0] ? "%s/%s" : "%s", tmp_dir(), rel);
+	for (i = 0; i < n; i++)
+		if (!strcmp(buf[i], want))
+			return buf[i];
+	cr_assert(lt(sz, n, ARRAY_SIZE(buf)), "too many paths");
+	memcpy(buf[n], want, sizeof(want));
+	return buf[n++];
+}
+
+/* mkdir -p @path, a folder below tmp_dir() (the folders from tmp_dir() down). */
+static inline void mkdir_p(const char *path)
+{
+	size_t i, n, from = strlen(tmp_dir());
+	char p[PATH_MAX];
+
+	cr_assert(from && !strncmp(path, tmp_dir(), from) && (!path[from] || path[from] == '/'),
+		  "%s is not below %s", path, tmp_dir());
+	snprintf(p, sizeof(p), "%s", path);
+	n = strlen(p);
+	for (i = from + 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", p,
+			  strerror(errno));
+		if (i < n)
+			p[i] = '/';
+	}
+}
+
+/* @path (below tmp_dir()) holding @n bytes of @data, its folders made first. */
+static inline void put_file(const char *path, const void *data, size_t n)
+{
+	char dir[PATH_MAX], *slash;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		mkdir_p(dir);
+	}
+	f = fopen(path, "wb");
+	cr_assert(f != NULL, "%s: %s", path, strerror(errno));
+	if (n)
+		cr_assert(eq(sz, fwrite(data, 1, n, f), n));
+	cr_assert(eq(int, fclose(f), 0));
+}
+
+/* ---- external tools --------------------------------------------------- */
+
+/* Whether @tool is a command sh(1) finds. */
+static inline bool have_tool(const char *tool)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	return system(cmd) == 0;
+}
+
+/*
+ * @data compressed by xz(1) with a CRC64 check (as BTFHub's), through
+ * files in tmp_dir(); malloc'd, exactly its size. See have_tool("xz").
+ */
+static inline void *xz_of(const void *data, size_t size, size_t *out_size)
+{
+	char cmd[PATH_MAX * 3], in[PATH_MAX], out[PATH_MAX + 32];
+	static int seq;
+	int st;
+
+	snprintf(in, sizeof(in), "%s", tmp_path("xz-in"));
+	snprintf(out, sizeof(out), "%s.%d.xz", in, seq++);
+	put_file(in, data, size);
+	snprintf(cmd, sizeof(cmd), "xz -c --check=crc64 '%s' > '%s'", in, out);
+	st = system(cmd);
+	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed: %s", cmd);
+	return read_file_exact(out, out_size);
+}
+
+/* ---- small BTFs ------------------------------------------------------- */
+
+/* 32-bit FNV-1a of the string @s. */
+static inline u32 fnv1a(const char *s)
+{
+	u32 h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (u8)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * A small valid BTF made with the BTF writer: STRUCT 'task_struct' size 4;
+ * STRUCT '@name' size 8 { t: [1] }. xmalloc'd.
+ */
+static inline void *small_btf(const char *name, size_t *size)
+{
+	struct btf_writer *w = btf_writer_new();
+	void *out = NULL;
+
+	cr_assert(w != NULL);
+	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, "task_struct", 4), 1));
+	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, name, 8), 2));
+	cr_assert(eq(int, btf_writer_add_member(w, "t", 1, 0, 0), 0));
+	cr_assert(eq(int, btf_writer_finish(w, false, &out, size), 0));
+	btf_writer_free(w);
+	return out;
+}
+
+/*
+ * A small valid BTF whose bytes depend on @tag: small_btf() with the struct
+ * named 'k_<fnv1a(tag) in 8 hex digits>'. xmalloc'd.
+ */
+static inline void *tagged_btf(const char *tag, size_t *size)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "k_%08x", fnv1a(tag));
+	return small_btf(name, size);
 }
 
 /* ---- diagnostics ------------------------------------------------------ */

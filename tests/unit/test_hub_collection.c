@@ -24,7 +24,6 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,23 +40,11 @@
 #include "tar/tarball.h"
 #include "util/util.h"
 
-static char coll_dir[64];
 static u64 coll_saved_btf_size;
-
-static int coll_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
 
 static void coll_setup(void)
 {
-	snprintf(coll_dir, sizeof(coll_dir), "/tmp/btfgen-hubcoll-XXXXXX");
-	if (!mkdtemp(coll_dir))
-		coll_dir[0] = '\0';
+	tmp_dir_make("btfgen-hubcoll");
 	coll_saved_btf_size = util_limits.btf_size;
 	util_alloc_fail_at = 0;
 	diag_level = DIAG_WARN;
@@ -68,110 +55,10 @@ static void coll_teardown(void)
 {
 	diag_capture_end();
 	util_limits.btf_size = coll_saved_btf_size;
-	if (coll_dir[0])
-		nftw(coll_dir, coll_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(hub_collection, .init = coll_setup, .fini = coll_teardown, .timeout = 30);
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static u32 coll_fnv1a(const char *s)
-{
-	u32 h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (u8)*s) * 16777619u;
-	return h;
-}
-
-/* A small valid BTF whose bytes depend on @tag (xmalloc'd). */
-static void *coll_btf(const char *tag, size_t *size)
-{
-	struct btf_writer *w = btf_writer_new();
-	char name[32];
-	void *out = NULL;
-
-	snprintf(name, sizeof(name), "k_%08x", coll_fnv1a(tag));
-	cr_assert(w != NULL);
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, "task_struct", 4), 1));
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, name, 8), 2));
-	cr_assert(eq(int, btf_writer_add_member(w, "t", 1, 0, 0), 0));
-	cr_assert(eq(int, btf_writer_finish(w, false, &out, size), 0));
-	btf_writer_free(w);
-	return out;
-}
-
-static const char *C(const char *rel)
-{
-	static char buf[4][PATH_MAX];
-	static int i;
-	char *b = buf[i++ & 3];
-
-	cr_assert(coll_dir[0] != '\0', "mkdtemp failed");
-	snprintf(b, PATH_MAX, "%s/%s", coll_dir, rel);
-	return b;
-}
-
-static void coll_mkdirs_for(const char *path)
-{
-	char p[PATH_MAX];
-	size_t i;
-
-	snprintf(p, sizeof(p), "%s", path);
-	for (i = strlen(coll_dir) + 1; p[i]; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
-		p[i] = '/';
-	}
-}
-
-static void coll_put(const char *path, const void *data, size_t n)
-{
-	FILE *f;
-
-	coll_mkdirs_for(path);
-	f = fopen(path, "wb");
-	cr_assert(f != NULL, "%s: %s", path, strerror(errno));
-	if (n)
-		cr_assert(eq(sz, fwrite(data, 1, n, f), n));
-	cr_assert(eq(int, fclose(f), 0));
-}
-
-static void *coll_get(const char *path, size_t *n)
-{
-	void *d = read_file(path, n), *e;
-
-	cr_assert(d != NULL, "%s unreadable", path);
-	e = malloc(*n ? *n : 1);
-	cr_assert(e != NULL);
-	memcpy(e, d, *n);
-	free(d);
-	return e;
-}
-
-static bool coll_have_xz(void)
-{
-	return system("command -v xz >/dev/null 2>&1") == 0;
-}
-
-/* @data compressed by xz(1); malloc'd, exactly its size. */
-static void *coll_xz(const void *data, size_t size, size_t *out_size)
-{
-	char cmd[PATH_MAX * 3], in[PATH_MAX], out[PATH_MAX + 32];
-	static int seq;
-	int st;
-
-	snprintf(in, sizeof(in), "%s", C("xz-in"));
-	snprintf(out, sizeof(out), "%s.%d.xz", in, seq++);
-	coll_put(in, data, size);
-	snprintf(cmd, sizeof(cmd), "xz -c --check=crc64 '%s' > '%s'", in, out);
-	st = system(cmd);
-	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed: %s", cmd);
-	return coll_get(out, out_size);
-}
 
 /* ---- tars built block by block (POSIX ustar) ------------------------------ */
 
@@ -179,7 +66,7 @@ struct raw {
 	const char *name;
 	char type;		/* '0', '1' (hard link), '5' (folder) */
 	const char *link;
-	const void *data;	/* NULL with type '0': coll_btf(name) */
+	const void *data;	/* NULL with type '0': tagged_btf(name) */
 	size_t size;
 	const char *size_field;	/* the size field as written, if not @size in octal */
 };
@@ -226,7 +113,7 @@ static u8 *raw_tar(const struct raw *v, size_t n, size_t *size, size_t *offs)
 		void *k = NULL;
 
 		if (v[i].type == '0' && !data) {
-			k = coll_btf(v[i].name, &dsize);
+			k = tagged_btf(v[i].name, &dsize);
 			data = k;
 		}
 		if (v[i].type != '0')
@@ -250,7 +137,7 @@ static u8 *raw_tar(const struct raw *v, size_t n, size_t *size, size_t *offs)
 	return t;
 }
 
-/* A good tar from the tar writer: @names, each holding coll_btf(name). */
+/* A good tar from the tar writer: @names, each holding tagged_btf(name). */
 static void *good_tar(const char *const *names, size_t n, size_t *size)
 {
 	struct tar_writer *w = tar_writer_new();
@@ -260,7 +147,7 @@ static void *good_tar(const char *const *names, size_t n, size_t *size)
 	cr_assert(w != NULL);
 	for (i = 0; i < n; i++) {
 		size_t ks;
-		void *k = coll_btf(names[i], &ks);
+		void *k = tagged_btf(names[i], &ks);
 
 		cr_assert(eq(int, tar_writer_add_file(w, names[i], k, ks), 0));
 		xfree(k);
@@ -634,9 +521,9 @@ Test(hub_collection, huge_declared_size)
 		snprintf(off, sizeof(off), "offset %zu", offs[1]);
 		expect_refused(i ? "base-256 huge size" : "octal 8 GiB - 1", t, size, off, NULL,
 			       NULL);
-		if (coll_have_xz()) {
+		if (have_tool("xz")) {
 			size_t xz_size;
-			void *xz = coll_xz(t, size, &xz_size);
+			void *xz = xz_of(t, size, &xz_size);
 
 			expect_refused(i ? "tar.xz: base-256 huge size" : "tar.xz: octal 8 GiB - 1",
 				       xz, xz_size, off, NULL, NULL);
@@ -655,12 +542,12 @@ Test(hub_collection, xz_bomb_stopped_at_the_limit)
 	void *xz;
 	int st, err;
 
-	if (!coll_have_xz())
+	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: the bomb can't be made");
-	snprintf(cmd, sizeof(cmd), "head -c 4194304 /dev/zero | xz -c > '%s'", C("bomb.xz"));
+	snprintf(cmd, sizeof(cmd), "head -c 4194304 /dev/zero | xz -c > '%s'", tmp_path("bomb.xz"));
 	st = system(cmd);
 	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed: %s", cmd);
-	xz = coll_get(C("bomb.xz"), &size);
+	xz = read_file_exact(tmp_path("bomb.xz"), &size);
 	cr_assert(lt(sz, size, (size_t)65536), "a bomb is small (%zu bytes)", size);
 	util_limits.btf_size = 1u << 20;
 	err = expect_refused("xz bomb", xz, size, "coll.tar", "max-btf-size", NULL);
@@ -669,7 +556,7 @@ Test(hub_collection, xz_bomb_stopped_at_the_limit)
 	{
 		static const char *const names[] = { K1, K2 };
 		size_t tsize, xsize;
-		void *t = good_tar(names, 2, &tsize), *x = coll_xz(t, tsize, &xsize);
+		void *t = good_tar(names, 2, &tsize), *x = xz_of(t, tsize, &xsize);
 
 		util_limits.btf_size = tsize - 1;
 		err = expect_refused("tar.xz one byte over the limit", x, xsize, "max-btf-size", NULL,
@@ -696,10 +583,10 @@ Test(hub_collection, corrupt_xz_refused)
 	size_t tsize, xsize, i;
 	void *t, *x;
 
-	if (!coll_have_xz())
+	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed");
 	t = good_tar(names, 1, &tsize);
-	x = coll_xz(t, tsize, &xsize);
+	x = xz_of(t, tsize, &xsize);
 	/* a flipped byte in the middle of the stream, then the stream cut short */
 	((u8 *)x)[xsize / 2] ^= 0x55;
 	expect_refused("xz with a flipped byte", x, xsize, "coll.tar", NULL, NULL);
@@ -727,7 +614,7 @@ static void *elf_wrap(const void *sec, size_t sec_size, const char *sec_name, si
 Test(hub_collection, not_a_collection_refused)
 {
 	size_t bsize, esize;
-	void *btf = coll_btf("k", &bsize);
+	void *btf = tagged_btf("k", &bsize);
 	void *elf = elf_wrap(btf, bsize, ".BTF", &esize);
 	char text[4096];
 	u8 zeros[2048];
@@ -751,9 +638,9 @@ Test(hub_collection, not_a_collection_refused)
 			cr_expect(eq(int, diag_lines(), 1));
 		}
 	}
-	if (coll_have_xz()) {
+	if (have_tool("xz")) {
 		size_t xsize;
-		void *x = coll_xz(btf, bsize, &xsize);
+		void *x = xz_of(btf, bsize, &xsize);
 
 		expect_refused("xz of raw BTF", x, xsize, "coll.tar", NULL, NULL);
 		free(x);
@@ -800,9 +687,9 @@ Test(hub_collection, flipped_header_bytes_never_crash)
 static void put_kernel(const char *rel)
 {
 	size_t ks;
-	void *k = coll_btf(rel, &ks);
+	void *k = tagged_btf(rel, &ks);
 
-	coll_put(C(rel), k, ks);
+	put_file(tmp_path(rel), k, ks);
 	xfree(k);
 }
 
@@ -812,10 +699,10 @@ Test(hub_collection, folder_symlink_loop_no_hang, .timeout = 10)
 	int err;
 
 	put_kernel("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf");
-	cr_assert(eq(int, symlink("..", C("tree/ubuntu/20.04/loop")), 0));
-	cr_assert(eq(int, symlink("../../..", C("tree/ubuntu/20.04/x86_64/up")), 0));
-	cr_assert(eq(int, symlink("self.btf", C("tree/ubuntu/20.04/x86_64/self.btf")), 0));
-	err = hub_coll_open(C("tree"), &c);
+	cr_assert(eq(int, symlink("..", tmp_path("tree/ubuntu/20.04/loop")), 0));
+	cr_assert(eq(int, symlink("../../..", tmp_path("tree/ubuntu/20.04/x86_64/up")), 0));
+	cr_assert(eq(int, symlink("self.btf", tmp_path("tree/ubuntu/20.04/x86_64/self.btf")), 0));
+	err = hub_coll_open(tmp_path("tree"), &c);
 	if (err == 0) {
 		cr_expect(eq(sz, c.t.n, 1), "the kernel once");
 		cr_expect(eq(str, c.t.v[0].path, "ubuntu/20.04/x86_64/5.4.0-73-generic.btf"));
@@ -835,17 +722,18 @@ Test(hub_collection, folder_fifo_named_btf_no_block, .timeout = 10)
 	size_t size;
 
 	put_kernel("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf");
-	cr_assert(eq(int, mkfifo(C("tree/ubuntu/20.04/x86_64/x.btf"), 0644), 0), "mkfifo: %s",
-		  strerror(errno));
-	cr_assert(eq(int, hub_coll_open(C("tree"), &c), 0), "%s", diag_last());
+	cr_assert(eq(int, mkfifo(tmp_path("tree/ubuntu/20.04/x86_64/x.btf"), 0644), 0),
+		  "mkfifo: %s", strerror(errno));
+	cr_assert(eq(int, hub_coll_open(tmp_path("tree"), &c), 0), "%s", diag_last());
 	cr_expect(eq(sz, c.t.n, 1), "the FIFO is no entry");
 	cr_expect(eq(sz, c.passed_over, 1), "the FIFO passed over and counted");
 	hub_coll_free(&c);
 
 	/* a kernel file replaced by a FIFO after the collection was opened: read fails, no block */
-	cr_assert(eq(int, hub_coll_open(C("tree"), &c), 0), "%s", diag_last());
-	cr_assert(eq(int, unlink(C("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf")), 0));
-	cr_assert(eq(int, mkfifo(C("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf"), 0644), 0));
+	cr_assert(eq(int, hub_coll_open(tmp_path("tree"), &c), 0), "%s", diag_last());
+	cr_assert(eq(int, unlink(tmp_path("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf")), 0));
+	cr_assert(eq(int, mkfifo(tmp_path("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf"), 0644),
+		     0));
 	diag_reset();
 	owned = (void *)1;
 	cr_expect(lt(int, hub_coll_read(&c, 0, &owned, &btf, &size), 0));
@@ -864,8 +752,8 @@ Test(hub_collection, folder_file_gone_after_open)
 	size_t size;
 
 	put_kernel("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf");
-	cr_assert(eq(int, hub_coll_open(C("tree"), &c), 0), "%s", diag_last());
-	cr_assert(eq(int, unlink(C("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf")), 0));
+	cr_assert(eq(int, hub_coll_open(tmp_path("tree"), &c), 0), "%s", diag_last());
+	cr_assert(eq(int, unlink(tmp_path("tree/ubuntu/20.04/x86_64/5.4.0-73-generic.btf")), 0));
 	diag_reset();
 	cr_expect(lt(int, hub_coll_read(&c, 0, &owned, &btf, &size), 0));
 	cr_expect(eq(int, diag_lines(), 1), "%d lines: %s", diag_lines(), diag_last());
@@ -878,7 +766,7 @@ Test(hub_collection, missing_path_refused)
 	struct hub_coll c;
 
 	diag_reset();
-	cr_expect(lt(int, hub_coll_open(C("no-such-collection"), &c), 0));
+	cr_expect(lt(int, hub_coll_open(tmp_path("no-such-collection"), &c), 0));
 	cr_expect(eq(int, diag_lines(), 1), "%d lines: %s", diag_lines(), diag_last());
 	cr_expect(strstr(diag_last(), "no-such-collection") != NULL, "%s", diag_last());
 }
@@ -912,7 +800,7 @@ static void *make_entry(enum pack p, size_t *size)
 {
 	static const char text[] = "not a BTF: some text long enough to look like a file\n";
 	size_t ks, n;
-	void *k = coll_btf("kernel", &ks), *out = NULL, *tmp;
+	void *k = tagged_btf("kernel", &ks), *out = NULL, *tmp;
 
 	switch (p) {
 	case P_RAW:
@@ -921,14 +809,14 @@ static void *make_entry(enum pack p, size_t *size)
 		*size = ks;
 		break;
 	case P_XZ:
-		out = coll_xz(k, ks, size);
+		out = xz_of(k, ks, size);
 		break;
 	case P_TAR_XZ: {
 		struct raw v[1] = { { .name = "5.4.0-3-generic.btf", .type = '0', .data = k,
 				      .size = ks } };
 		u8 *t = raw_tar(v, 1, &n, NULL);
 
-		out = coll_xz(t, n, size);
+		out = xz_of(t, n, size);
 		free(t);
 		break;
 	}
@@ -965,7 +853,7 @@ static void *make_entry(enum pack p, size_t *size)
 		xfree(tmp);
 		break;
 	case P_XZ_TEXT:
-		out = coll_xz(text, sizeof(text) - 1, size);
+		out = xz_of(text, sizeof(text) - 1, size);
 		break;
 	case P_TAR_XZ_TWO: {
 		struct raw v[2] = {
@@ -974,7 +862,7 @@ static void *make_entry(enum pack p, size_t *size)
 		};
 		u8 *t = raw_tar(v, 2, &n, NULL);
 
-		out = coll_xz(t, n, size);
+		out = xz_of(t, n, size);
 		free(t);
 		break;
 	}
@@ -989,7 +877,7 @@ static void *make_entry(enum pack p, size_t *size)
 static void check_reads(const struct hub_coll *c, bool xz, const char *form)
 {
 	size_t ks, i;
-	void *k = coll_btf("kernel", &ks);
+	void *k = tagged_btf("kernel", &ks);
 
 	for (i = 0; i < NR_PACK; i++) {
 		long e = -1;
@@ -1034,7 +922,7 @@ Test(hub_collection, read_every_packaging_tar)
 {
 	struct tar_writer *w = tar_writer_new();
 	struct hub_coll c;
-	bool xz = coll_have_xz();
+	bool xz = have_tool("xz");
 	void *tar = NULL, *copy;
 	size_t size, i;
 
@@ -1066,7 +954,7 @@ Test(hub_collection, read_every_packaging_tar)
 Test(hub_collection, read_every_packaging_folder)
 {
 	struct hub_coll c;
-	bool xz = coll_have_xz();
+	bool xz = have_tool("xz");
 	size_t i;
 
 	for (i = 0; i < NR_PACK; i++) {
@@ -1078,10 +966,10 @@ Test(hub_collection, read_every_packaging_folder)
 			continue;
 		d = make_entry((enum pack)i, &n);
 		snprintf(path, sizeof(path), "tree/%s", packs[i].path);
-		coll_put(C(path), d, n);
+		put_file(tmp_path(path), d, n);
 		free(d);
 	}
-	cr_assert(eq(int, hub_coll_open(C("tree"), &c), 0), "%s", diag_last());
+	cr_assert(eq(int, hub_coll_open(tmp_path("tree"), &c), 0), "%s", diag_last());
 	check_reads(&c, xz, "folder");
 	hub_coll_free(&c);
 	if (!xz)
@@ -1100,12 +988,12 @@ Test(hub_collection, read_xz_bomb_entry)
 	size_t bsize, size;
 	int st;
 
-	if (!coll_have_xz())
+	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed");
-	snprintf(cmd, sizeof(cmd), "head -c 4194304 /dev/zero | xz -c > '%s'", C("bomb.xz"));
+	snprintf(cmd, sizeof(cmd), "head -c 4194304 /dev/zero | xz -c > '%s'", tmp_path("bomb.xz"));
 	st = system(cmd);
 	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	bomb = coll_get(C("bomb.xz"), &bsize);
+	bomb = read_file_exact(tmp_path("bomb.xz"), &bsize);
 	w = tar_writer_new();
 	cr_assert(eq(int, tar_writer_add_file(w, "ubuntu/20.04/x86_64/5.4.0-1-generic.btf.xz", bomb,
 					      bsize), 0));

@@ -35,7 +35,6 @@
 #include <criterion/new/assert.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,22 +49,9 @@
 #include "hub/hub.h"
 #include "util/util.h"
 
-static char host_dir[64];
-
-static int host_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void host_setup(void)
 {
-	snprintf(host_dir, sizeof(host_dir), "/tmp/btfgen-hubhost-XXXXXX");
-	if (!mkdtemp(host_dir))
-		host_dir[0] = '\0';
+	tmp_dir_make("btfgen-hubhost");
 	unsetenv("BTFGEN_HOST_ROOT");
 	unsetenv("BTFGEN_OS_RELEASE");
 	util_alloc_fail_at = 0;
@@ -76,75 +62,17 @@ static void host_setup(void)
 static void host_teardown(void)
 {
 	diag_capture_end();
-	if (host_dir[0])
-		nftw(host_dir, host_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(hub_host, .init = host_setup, .fini = host_teardown, .timeout = 30);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/*
- * host_dir/@rel (host_dir itself for ""). Each distinct path gets its own
- * static buffer that lives as long as the test (options keep the pointers).
- */
-static const char *H(const char *rel)
-{
-	static char buf[64][PATH_MAX];
-	static size_t n;
-	char want[PATH_MAX];
-	size_t i;
-
-	cr_assert(host_dir[0] != '\0', "mkdtemp failed");
-	snprintf(want, sizeof(want), rel[0] ? "%s/%s" : "%s", host_dir, rel);
-	for (i = 0; i < n; i++)
-		if (!strcmp(buf[i], want))
-			return buf[i];
-	cr_assert(lt(sz, n, ARRAY_SIZE(buf)), "too many paths");
-	memcpy(buf[n], want, sizeof(want));
-	return buf[n++];
-}
-
-/* mkdir -p host_dir/@rel */
-static void host_mkdirs(const char *rel)
-{
-	char p[PATH_MAX];
-	size_t i, n;
-
-	snprintf(p, sizeof(p), "%s", H(rel));
-	n = strlen(p);
-	for (i = strlen(host_dir) + 1; i <= n; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		p[i] = '\0';
-		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
-		if (i < n)
-			p[i] = '/';
-	}
-}
-
-/* host_dir/@rel holding @n bytes of @data, its folders made first. */
-static void host_put(const char *rel, const void *data, size_t n)
-{
-	char dir[PATH_MAX], *slash;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		host_mkdirs(dir);
-	}
-	f = fopen(H(rel), "wb");
-	cr_assert(f != NULL, "%s: %s", rel, strerror(errno));
-	if (n)
-		cr_assert(eq(sz, fwrite(data, 1, n, f), n));
-	cr_assert(eq(int, fclose(f), 0));
-}
-
+/* tmp_dir()/@rel holding the text @text, its folders made first. */
 static void host_put_str(const char *rel, const char *text)
 {
-	host_put(rel, text, strlen(text));
+	put_file(tmp_path_kept(rel), text, strlen(text));
 }
 
 /* Parse @len bytes of @text from an exact-size heap copy (ASan sees overreads). */
@@ -397,8 +325,8 @@ Test(hub_host, fixture_files_through_host_facts)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fixture_rows); i++) {
-		struct hub_host_opts o = { .root = H(""), .kernel_release = "5.4.0-73-generic",
-					   .arch = "x86_64" };
+		struct hub_host_opts o = { .root = tmp_path_kept(""),
+					   .kernel_release = "5.4.0-73-generic", .arch = "x86_64" };
 		struct hub_host h;
 		char path[PATH_MAX];
 		size_t size;
@@ -407,7 +335,7 @@ Test(hub_host, fixture_files_through_host_facts)
 		snprintf(path, sizeof(path), FIXTURE_DIR "/%s", fixture_rows[i].file);
 		text = read_file(path, &size);
 		cr_assert(text != NULL, "%s", path);
-		host_put("etc/os-release", text, size);
+		put_file(tmp_path_kept("etc/os-release"), text, size);
 		free(text);
 		cr_assert(eq(int, hub_host_facts(&o, &h), 0), "%s", fixture_rows[i].file);
 		cr_assert(h.have_os_release, "%s", fixture_rows[i].file);
@@ -742,14 +670,14 @@ static void expect_from(const struct hub_host *h, const char *path, const char *
 
 Test(hub_host, facts_root_etc_before_usr_lib)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
 	host_put_str("etc/os-release", OSR_ETC);
 	host_put_str("usr/lib/os-release", OSR_USR);
 	facts_ok(&o, &h);
-	cr_assert(eq(str, h.root, cstr(H(""))));
-	expect_from(&h, H("etc/os-release"), "etc");
+	cr_assert(eq(str, h.root, cstr(tmp_path_kept(""))));
+	expect_from(&h, tmp_path_kept("etc/os-release"), "etc");
 	cr_assert(eq(str, h.osr.version_id, "1"));
 	cr_assert(eq(str, h.release, "5.4.0-73-generic"));
 	cr_assert(eq(str, h.arch, "x86_64"));
@@ -758,42 +686,42 @@ Test(hub_host, facts_root_etc_before_usr_lib)
 
 Test(hub_host, facts_root_usr_lib_when_etc_missing)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
 	host_put_str("usr/lib/os-release", OSR_USR);
 	facts_ok(&o, &h);
-	expect_from(&h, H("usr/lib/os-release"), "usrlib");
+	expect_from(&h, tmp_path_kept("usr/lib/os-release"), "usrlib");
 }
 
 /* ROOT/etc/os-release that is a folder is not a file: usr/lib is read. */
 Test(hub_host, facts_etc_os_release_a_folder)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
-	host_mkdirs("etc/os-release");
+	mkdir_p(tmp_path_kept("etc/os-release"));
 	host_put_str("usr/lib/os-release", OSR_USR);
 	facts_ok(&o, &h);
-	expect_from(&h, H("usr/lib/os-release"), "usrlib");
+	expect_from(&h, tmp_path_kept("usr/lib/os-release"), "usrlib");
 }
 
 /* A symlink, as Debian, Ubuntu, RHEL 8 and SLES 15 ship /etc/os-release. */
 Test(hub_host, facts_etc_os_release_a_symlink)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
 	host_put_str("usr/lib/os-release", OSR_USR);
-	host_mkdirs("etc");
-	cr_assert(eq(int, symlink("../usr/lib/os-release", H("etc/os-release")), 0));
+	mkdir_p(tmp_path_kept("etc"));
+	cr_assert(eq(int, symlink("../usr/lib/os-release", tmp_path_kept("etc/os-release")), 0));
 	facts_ok(&o, &h);
-	expect_from(&h, H("etc/os-release"), "usrlib");
+	expect_from(&h, tmp_path_kept("etc/os-release"), "usrlib");
 }
 
 Test(hub_host, facts_missing_os_release_is_not_an_error)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
 	facts_ok(&o, &h);
@@ -808,56 +736,56 @@ Test(hub_host, facts_missing_os_release_is_not_an_error)
 /* An empty os-release was read: it just says nothing. */
 Test(hub_host, facts_empty_os_release)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
-	host_put("etc/os-release", "", 0);
+	put_file(tmp_path_kept("etc/os-release"), "", 0);
 	facts_ok(&o, &h);
-	cr_assert(eq(str, h.os_release_path, cstr(H("etc/os-release"))));
+	cr_assert(eq(str, h.os_release_path, cstr(tmp_path_kept("etc/os-release"))));
 	expect_osr(&h.osr, "", "", "", "", "empty os-release");
 }
 
 Test(hub_host, facts_opts_os_release_wins)
 {
-	struct hub_host_opts o = opts_in(H("root"));
+	struct hub_host_opts o = opts_in(tmp_path_kept("root"));
 	struct hub_host h;
 
 	host_put_str("root/etc/os-release", OSR_ETC);
 	host_put_str("env-os-release", OSR_ENV);
 	host_put_str("opt-os-release", OSR_OPT);
-	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", H("env-os-release"), 1), 0));
-	o.os_release = H("opt-os-release");
+	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", tmp_path_kept("env-os-release"), 1), 0));
+	o.os_release = tmp_path_kept("opt-os-release");
 	facts_ok(&o, &h);
-	expect_from(&h, H("opt-os-release"), "opt");
+	expect_from(&h, tmp_path_kept("opt-os-release"), "opt");
 	cr_assert(eq(str, h.osr.version_id, "4"));
 }
 
 Test(hub_host, facts_env_os_release_wins_over_root)
 {
-	struct hub_host_opts o = opts_in(H("root"));
+	struct hub_host_opts o = opts_in(tmp_path_kept("root"));
 	struct hub_host h;
 
 	host_put_str("root/etc/os-release", OSR_ETC);
 	host_put_str("root/usr/lib/os-release", OSR_USR);
 	host_put_str("env-os-release", OSR_ENV);
-	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", H("env-os-release"), 1), 0));
+	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", tmp_path_kept("env-os-release"), 1), 0));
 	facts_ok(&o, &h);
-	expect_from(&h, H("env-os-release"), "env");
+	expect_from(&h, tmp_path_kept("env-os-release"), "env");
 	/* unset again: the root's own file */
 	cr_assert(eq(int, unsetenv("BTFGEN_OS_RELEASE"), 0));
 	facts_ok(&o, &h);
-	expect_from(&h, H("root/etc/os-release"), "etc");
+	expect_from(&h, tmp_path_kept("root/etc/os-release"), "etc");
 }
 
 Test(hub_host, facts_empty_env_os_release_ignored)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
 	host_put_str("etc/os-release", OSR_ETC);
 	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", "", 1), 0));
 	facts_ok(&o, &h);
-	expect_from(&h, H("etc/os-release"), "etc");
+	expect_from(&h, tmp_path_kept("etc/os-release"), "etc");
 }
 
 Test(hub_host, facts_env_host_root)
@@ -866,23 +794,23 @@ Test(hub_host, facts_env_host_root)
 	struct hub_host h;
 
 	host_put_str("envroot/usr/lib/os-release", OSR_USR);
-	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", H("envroot"), 1), 0));
+	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", tmp_path_kept("envroot"), 1), 0));
 	facts_ok(&o, &h);
-	cr_assert(eq(str, h.root, cstr(H("envroot"))));
-	expect_from(&h, H("envroot/usr/lib/os-release"), "usrlib");
+	cr_assert(eq(str, h.root, cstr(tmp_path_kept("envroot"))));
+	expect_from(&h, tmp_path_kept("envroot/usr/lib/os-release"), "usrlib");
 }
 
 Test(hub_host, facts_opts_root_wins_over_env_root)
 {
-	struct hub_host_opts o = opts_in(H("optroot"));
+	struct hub_host_opts o = opts_in(tmp_path_kept("optroot"));
 	struct hub_host h;
 
 	host_put_str("envroot/etc/os-release", OSR_ENV);
 	host_put_str("optroot/etc/os-release", OSR_OPT);
-	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", H("envroot"), 1), 0));
+	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", tmp_path_kept("envroot"), 1), 0));
 	facts_ok(&o, &h);
-	cr_assert(eq(str, h.root, cstr(H("optroot"))));
-	expect_from(&h, H("optroot/etc/os-release"), "opt");
+	cr_assert(eq(str, h.root, cstr(tmp_path_kept("optroot"))));
+	expect_from(&h, tmp_path_kept("optroot/etc/os-release"), "opt");
 }
 
 /* Both variables at once: the os-release one names the file, the root one the rest. */
@@ -893,11 +821,12 @@ Test(hub_host, facts_both_env_variables)
 
 	host_put_str("envroot/etc/os-release", OSR_ETC);
 	host_put_str("elsewhere/os-release", OSR_ENV);
-	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", H("envroot"), 1), 0));
-	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", H("elsewhere/os-release"), 1), 0));
+	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", tmp_path_kept("envroot"), 1), 0));
+	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", tmp_path_kept("elsewhere/os-release"), 1),
+		     0));
 	facts_ok(&o, &h);
-	cr_assert(eq(str, h.root, cstr(H("envroot"))));
-	expect_from(&h, H("elsewhere/os-release"), "env");
+	cr_assert(eq(str, h.root, cstr(tmp_path_kept("envroot"))));
+	expect_from(&h, tmp_path_kept("elsewhere/os-release"), "env");
 }
 
 /* NULL options: everything from the environment and uname(2). */
@@ -907,11 +836,11 @@ Test(hub_host, facts_null_opts)
 	struct utsname u;
 
 	host_put_str("etc/os-release", OSR_ETC);
-	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", H(""), 1), 0));
+	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", tmp_path_kept(""), 1), 0));
 	cr_assert(eq(int, uname(&u), 0));
 	facts_ok(NULL, &h);
-	cr_assert(eq(str, h.root, cstr(H(""))));
-	expect_from(&h, H("etc/os-release"), "etc");
+	cr_assert(eq(str, h.root, cstr(tmp_path_kept(""))));
+	expect_from(&h, tmp_path_kept("etc/os-release"), "etc");
 	cr_assert(eq(str, h.release, u.release));
 	cr_assert(eq(str, h.arch, u.machine));
 	cr_assert(not(h.kernel_has_btf));
@@ -919,7 +848,7 @@ Test(hub_host, facts_null_opts)
 
 Test(hub_host, facts_release_and_arch_default_to_uname)
 {
-	struct hub_host_opts o = { .root = H("") };
+	struct hub_host_opts o = { .root = tmp_path_kept("") };
 	struct hub_host h;
 	struct utsname u;
 
@@ -936,7 +865,7 @@ Test(hub_host, facts_release_and_arch_default_to_uname)
 
 Test(hub_host, facts_no_release_and_no_arch_is_enoent)
 {
-	struct hub_host_opts o = { .root = H(""), .kernel_release = "", .arch = "" };
+	struct hub_host_opts o = { .root = tmp_path_kept(""), .kernel_release = "", .arch = "" };
 	struct hub_host h;
 
 	host_put_str("etc/os-release", OSR_ETC);
@@ -947,10 +876,10 @@ Test(hub_host, facts_no_release_and_no_arch_is_enoent)
 /* An os-release named by option that does not exist: not an error, fields empty. */
 Test(hub_host, facts_opts_os_release_missing)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
-	o.os_release = H("no/such/os-release");
+	o.os_release = tmp_path_kept("no/such/os-release");
 	facts_ok(&o, &h);
 	cr_assert(not(h.have_os_release));
 	expect_osr(&h.osr, "", "", "", "", "missing --os-release");
@@ -961,21 +890,21 @@ Test(hub_host, facts_opts_os_release_missing)
 /* An os-release that is a FIFO: never waited on. */
 Test(hub_host, facts_os_release_fifo_does_not_block, .timeout = 10)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
-	cr_assert(eq(int, mkfifo(H("fifo"), 0644), 0), "mkfifo: %s", strerror(errno));
-	o.os_release = H("fifo");
+	cr_assert(eq(int, mkfifo(tmp_path_kept("fifo"), 0644), 0), "mkfifo: %s", strerror(errno));
+	o.os_release = tmp_path_kept("fifo");
 	facts_ok(&o, &h);
 	cr_assert(not(h.have_os_release));
 	expect_osr(&h.osr, "", "", "", "", "FIFO");
 	/* a FIFO at ROOT/etc/os-release is not a file: usr/lib is read */
-	host_mkdirs("etc");
-	cr_assert(eq(int, mkfifo(H("etc/os-release"), 0644), 0));
+	mkdir_p(tmp_path_kept("etc"));
+	cr_assert(eq(int, mkfifo(tmp_path_kept("etc/os-release"), 0644), 0));
 	host_put_str("usr/lib/os-release", OSR_USR);
 	o.os_release = NULL;
 	facts_ok(&o, &h);
-	expect_from(&h, H("usr/lib/os-release"), "usrlib");
+	expect_from(&h, tmp_path_kept("usr/lib/os-release"), "usrlib");
 }
 
 /* A root longer than a path can be: no crash, nothing found. */
@@ -999,7 +928,7 @@ Test(hub_host, facts_overlong_root)
 /* An over-long release or arch is cut, never overflowed. */
 Test(hub_host, facts_overlong_release_and_arch)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 	char rel[1000], arch[200];
 
@@ -1017,26 +946,11 @@ Test(hub_host, facts_overlong_release_and_arch)
 
 /* ---- the kernel's own BTF ------------------------------------------------ */
 
-/* A small valid BTF: STRUCT 'task_struct' size 4; STRUCT 'kernel' size 8 { t: [1] }. */
-static void *small_btf(size_t *size)
-{
-	struct btf_writer *w = btf_writer_new();
-	void *out = NULL;
-
-	cr_assert(w != NULL);
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, "task_struct", 4), 1));
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, "kernel", 8), 2));
-	cr_assert(eq(int, btf_writer_add_member(w, "t", 1, 0, 0), 0));
-	cr_assert(eq(int, btf_writer_finish(w, false, &out, size), 0));
-	btf_writer_free(w);
-	return out;
-}
-
 #define VMLINUX "sys/kernel/btf/vmlinux"
 
 static bool has_btf(void)
 {
-	struct hub_host_opts o = opts_in(H(""));
+	struct hub_host_opts o = opts_in(tmp_path_kept(""));
 	struct hub_host h;
 
 	facts_ok(&o, &h);
@@ -1046,13 +960,13 @@ static bool has_btf(void)
 Test(hub_host, kernel_btf_absent)
 {
 	cr_assert(not(has_btf()));
-	host_mkdirs("sys/kernel/btf");
+	mkdir_p(tmp_path_kept("sys/kernel/btf"));
 	cr_assert(not(has_btf()), "sys/kernel/btf without vmlinux");
 }
 
 Test(hub_host, kernel_btf_empty)
 {
-	host_put(VMLINUX, "", 0);
+	put_file(tmp_path_kept(VMLINUX), "", 0);
 	cr_assert(not(has_btf()));
 }
 
@@ -1061,21 +975,21 @@ Test(hub_host, kernel_btf_garbage)
 	static const char text[] = "this is not BTF at all, only text that is long enough\n";
 	u8 magic_then_junk[64];
 
-	host_put(VMLINUX, text, sizeof(text) - 1);
+	put_file(tmp_path_kept(VMLINUX), text, sizeof(text) - 1);
 	cr_assert(not(has_btf()), "text");
 	memset(magic_then_junk, 0xff, sizeof(magic_then_junk));
 	magic_then_junk[0] = 0x9f;	/* the BTF magic, little-endian, then nonsense */
 	magic_then_junk[1] = 0xeb;
-	host_put(VMLINUX, magic_then_junk, sizeof(magic_then_junk));
+	put_file(tmp_path_kept(VMLINUX), magic_then_junk, sizeof(magic_then_junk));
 	cr_assert(not(has_btf()), "magic, then junk");
 }
 
 Test(hub_host, kernel_btf_valid)
 {
 	size_t size;
-	void *btf = small_btf(&size);
+	void *btf = small_btf("kernel", &size);
 
-	host_put(VMLINUX, btf, size);
+	put_file(tmp_path_kept(VMLINUX), btf, size);
 	cr_assert(has_btf());
 	xfree(btf);
 	assert_no_leaks();
@@ -1086,10 +1000,10 @@ Test(hub_host, kernel_btf_valid_through_env_root)
 	struct hub_host_opts o = { .kernel_release = "r", .arch = "x86_64" };
 	struct hub_host h;
 	size_t size;
-	void *btf = small_btf(&size);
+	void *btf = small_btf("kernel", &size);
 
-	host_put("envroot/" VMLINUX, btf, size);
-	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", H("envroot"), 1), 0));
+	put_file(tmp_path_kept("envroot/" VMLINUX), btf, size);
+	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT", tmp_path_kept("envroot"), 1), 0));
 	facts_ok(&o, &h);
 	cr_assert(h.kernel_has_btf);
 	xfree(btf);
@@ -1098,10 +1012,10 @@ Test(hub_host, kernel_btf_valid_through_env_root)
 Test(hub_host, kernel_btf_truncated)
 {
 	size_t size, cut;
-	u8 *btf = small_btf(&size);
+	u8 *btf = small_btf("kernel", &size);
 
 	for (cut = 1; cut < size; cut++) {
-		host_put(VMLINUX, btf, cut);
+		put_file(tmp_path_kept(VMLINUX), btf, cut);
 		cr_assert(not(has_btf()), "cut at %zu of %zu bytes", cut, size);
 	}
 	xfree(btf);
@@ -1110,13 +1024,13 @@ Test(hub_host, kernel_btf_truncated)
 
 Test(hub_host, kernel_btf_a_folder)
 {
-	host_mkdirs(VMLINUX);
+	mkdir_p(tmp_path_kept(VMLINUX));
 	cr_assert(not(has_btf()));
 }
 
 Test(hub_host, kernel_btf_fifo_does_not_block, .timeout = 10)
 {
-	host_mkdirs("sys/kernel/btf");
-	cr_assert(eq(int, mkfifo(H(VMLINUX), 0644), 0), "mkfifo: %s", strerror(errno));
+	mkdir_p(tmp_path_kept("sys/kernel/btf"));
+	cr_assert(eq(int, mkfifo(tmp_path_kept(VMLINUX), 0644), 0), "mkfifo: %s", strerror(errno));
 	cr_assert(not(has_btf()));
 }

@@ -25,13 +25,11 @@
 #include <criterion/new/assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -55,20 +53,9 @@
 	"\"output_size\": 30" extra "}"
 #define KFAIL(path) "{\"path\": \"" path "\", \"status\": \"failed\", \"error\": \"boom\"}"
 
-static char man_dir[64];
-
-static int man_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void man_setup(void)
 {
-	man_dir[0] = '\0';
+	tmp_dir()[0] = '\0';	/* made on first use, by fake_init() */
 	util_alloc_fail_at = 0;
 	diag_level = DIAG_WARN;
 	diag_capture_begin();
@@ -79,8 +66,7 @@ static void man_teardown(void)
 	diag_capture_end();
 	diag_level = DIAG_WARN;
 	util_alloc_fail_at = 0;
-	if (man_dir[0])
-		nftw(man_dir, man_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(hub_manifest, .init = man_setup, .fini = man_teardown, .timeout = 30);
@@ -175,22 +161,16 @@ struct fake {
 	size_t len;
 };
 
-static void mk_man_dir(void)
-{
-	snprintf(man_dir, sizeof(man_dir), "/tmp/btfgen-hubmanifest-XXXXXX");
-	if (!mkdtemp(man_dir))
-		man_dir[0] = '\0';
-	cr_assert(man_dir[0] != '\0', "mkdtemp failed");
-}
-
 static void fake_init(struct fake *f, size_t nr_k)
 {
 	size_t i;
 
 	memset(f, 0, sizeof(*f));
-	if (!man_dir[0])
-		mk_man_dir();
-	f->o.out_dir = man_dir;
+	if (!tmp_dir()[0]) {
+		tmp_dir_make("btfgen-hubmanifest");
+		cr_assert(tmp_dir()[0] != '\0', "mkdtemp failed");
+	}
+	f->o.out_dir = tmp_dir();
 	f->o.in_dir = "/nonexistent-input";
 	f->o.dedup = HUB_DEDUP_SYMLINK;
 	f->o.first_match_only = true;
@@ -213,7 +193,7 @@ static void fake_init(struct fake *f, size_t nr_k)
 	f->a.objs = &f->objs;
 	f->a.obj_file_hash = f->file_hash;
 	memcpy(f->a.objs_hash, HA, 65);
-	f->a.out_fd = open(man_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	f->a.out_fd = open(tmp_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cr_assert(f->a.out_fd >= 0);
 	f->e = calloc(nr_k + 1, sizeof(*f->e));
 	f->a.k = calloc(nr_k + 1, sizeof(*f->a.k));
@@ -270,7 +250,7 @@ static void fake_write(struct fake *f)
 	void *d;
 
 	cr_assert(eq(int, manifest_write(&f->a), 0), "%s", diag_last());
-	snprintf(path, sizeof(path), "%s/%s", man_dir, HUB_MANIFEST_NAME);
+	snprintf(path, sizeof(path), "%s/%s", tmp_dir(), HUB_MANIFEST_NAME);
 	d = read_file(path, &f->len);
 	cr_assert(d != NULL);
 	f->text = malloc(f->len + 1);	/* parse_n() hands over exact-size copies */
@@ -1105,7 +1085,7 @@ Test(hub_manifest, read_broken_manifest_warns_once)
 	manifest_read(&f.a, &m, &nr);
 	cr_assert(eq(sz, nr, 0));
 	cr_assert(eq(int, diag_lines(), 0), "no manifest: nothing said");
-	snprintf(path, sizeof(path), "%s/%s", man_dir, HUB_MANIFEST_NAME);
+	snprintf(path, sizeof(path), "%s/%s", tmp_dir(), HUB_MANIFEST_NAME);
 	fp = fopen(path, "w");
 	cr_assert(fp != NULL);
 	fputs(broken, fp);

@@ -29,13 +29,11 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "btf/btf.h"
@@ -45,22 +43,9 @@
 #include "tar/tarball.h"
 #include "util/util.h"
 
-static char match_dir[64];
-
-static int match_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void match_setup(void)
 {
-	snprintf(match_dir, sizeof(match_dir), "/tmp/btfgen-hubmatch-XXXXXX");
-	if (!mkdtemp(match_dir))
-		match_dir[0] = '\0';
+	tmp_dir_make("btfgen-hubmatch");
 	util_alloc_fail_at = 0;
 	diag_level = DIAG_WARN;
 	diag_capture_begin();
@@ -69,118 +54,17 @@ static void match_setup(void)
 static void match_teardown(void)
 {
 	diag_capture_end();
-	if (match_dir[0])
-		nftw(match_dir, match_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(hub_match, .init = match_setup, .fini = match_teardown, .timeout = 60);
 
 /* ---- kernels and collections -------------------------------------------- */
 
-static u32 fnv1a(const char *s)
-{
-	u32 h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (u8)*s) * 16777619u;
-	return h;
-}
-
 /*
- * A small valid BTF whose bytes depend on @tag: STRUCT 'task_struct' size
- * 4; STRUCT 'k_<hash of tag>' size 8 { t: [1] }. xmalloc'd.
+ * A tar member to write: a regular file (@data or, when NULL,
+ * tagged_btf(@name)), a link or a folder.
  */
-static void *kbtf(const char *tag, size_t *size)
-{
-	struct btf_writer *w = btf_writer_new();
-	char name[32];
-	void *out = NULL;
-
-	snprintf(name, sizeof(name), "k_%08x", fnv1a(tag));
-	cr_assert(w != NULL);
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, "task_struct", 4), 1));
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, name, 8), 2));
-	cr_assert(eq(int, btf_writer_add_member(w, "t", 1, 0, 0), 0));
-	cr_assert(eq(int, btf_writer_finish(w, false, &out, size), 0));
-	btf_writer_free(w);
-	return out;
-}
-
-/* match_dir/@rel */
-static const char *M(const char *rel)
-{
-	static char buf[4][PATH_MAX];
-	static int i;
-	char *b = buf[i++ & 3];
-
-	cr_assert(match_dir[0] != '\0', "mkdtemp failed");
-	snprintf(b, PATH_MAX, "%s/%s", match_dir, rel);
-	return b;
-}
-
-static void mkdirs_for(const char *path)
-{
-	char p[PATH_MAX];
-	size_t i;
-
-	snprintf(p, sizeof(p), "%s", path);
-	for (i = strlen(match_dir) + 1; p[i]; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
-		p[i] = '/';
-	}
-}
-
-static void put_file(const char *path, const void *data, size_t n)
-{
-	FILE *f;
-
-	mkdirs_for(path);
-	f = fopen(path, "wb");
-	cr_assert(f != NULL, "%s: %s", path, strerror(errno));
-	if (n)
-		cr_assert(eq(sz, fwrite(data, 1, n, f), n));
-	cr_assert(eq(int, fclose(f), 0));
-}
-
-/* An exact-size malloc'd copy of @path. */
-static void *get_file(const char *path, size_t *n)
-{
-	void *d = read_file(path, n), *e;
-
-	cr_assert(d != NULL, "%s unreadable", path);
-	e = malloc(*n ? *n : 1);
-	cr_assert(e != NULL);
-	memcpy(e, d, *n);
-	free(d);
-	return e;
-}
-
-static bool have_xz(void)
-{
-	return system("command -v xz >/dev/null 2>&1") == 0;
-}
-
-/* @data compressed by xz(1) (CRC64, as BTFHub); malloc'd, exactly its size. */
-static void *xz_of(const void *data, size_t size, size_t *out_size)
-{
-	char cmd[PATH_MAX * 3];
-	char in[PATH_MAX], out[PATH_MAX + 32];
-	static int seq;
-	int st;
-
-	snprintf(in, sizeof(in), "%s", M("xz-in"));
-	snprintf(out, sizeof(out), "%s.%d.xz", in, seq++);
-	put_file(in, data, size);
-	snprintf(cmd, sizeof(cmd), "xz -c --check=crc64 '%s' > '%s'", in, out);
-	st = system(cmd);
-	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed: %s", cmd);
-	return get_file(out, out_size);
-}
-
-/* A tar member to write: a regular file (@data or, when NULL, kbtf(@name)), a link or a folder. */
 struct member {
 	const char *name;
 	const char *link;	/* a hard link to this member */
@@ -207,7 +91,7 @@ static void *tar_of(const struct member *v, size_t n, size_t *size)
 			err = tar_writer_add_file(w, v[i].name, v[i].data, strlen(v[i].data));
 		} else {
 			size_t ks;
-			void *k = kbtf(v[i].name, &ks);
+			void *k = tagged_btf(v[i].name, &ks);
 
 			err = tar_writer_add_file(w, v[i].name, k, ks);
 			xfree(k);
@@ -234,7 +118,7 @@ struct built {
 	bool open;
 };
 
-/* Build the collection of kernel @paths in @form; folders go under match_dir/@tag. */
+/* Build the collection of kernel @paths in @form; folders go under tmp_dir()/@tag. */
 static void coll_build(enum form form, const char *tag, const char *const *paths, size_t n,
 		       struct built *b)
 {
@@ -243,12 +127,12 @@ static void coll_build(enum form form, const char *tag, const char *const *paths
 		char root[PATH_MAX];
 		size_t i;
 
-		snprintf(root, sizeof(root), "%s", M(tag));
+		snprintf(root, sizeof(root), "%s", tmp_path(tag));
 		cr_assert(eq(int, mkdir(root, 0755), 0), "%s: %s", root, strerror(errno));
 		for (i = 0; i < n; i++) {
 			char path[PATH_MAX * 2];
 			size_t ks;
-			void *k = kbtf(paths[i], &ks);
+			void *k = tagged_btf(paths[i], &ks);
 
 			snprintf(path, sizeof(path), "%s/%s", root, paths[i]);
 			put_file(path, k, ks);
@@ -753,14 +637,14 @@ static bool contains(const char *hay, const char *needle)
 	return hay && needle && strstr(hay, needle) != NULL;
 }
 
-/* hub_coll_read() of entry @i must give kbtf(@want_tag)'s bytes. */
+/* hub_coll_read() of entry @i must give tagged_btf(@want_tag)'s bytes. */
 static void expect_bytes(const struct hub_coll *c, size_t i, const char *want_tag,
 			 const char *what)
 {
 	const void *btf = NULL;
 	void *owned = NULL;
 	size_t size = 0, want_size;
-	void *want = kbtf(want_tag, &want_size);
+	void *want = tagged_btf(want_tag, &want_size);
 	int err = hub_coll_read(c, i, &owned, &btf, &size);
 
 	cr_expect(eq(int, err, 0), "%s: hub_coll_read: %s", what, diag_last());
@@ -897,7 +781,7 @@ Test(hub_match, table_tar)
 
 Test(hub_match, table_tar_xz)
 {
-	if (!have_xz())
+	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: the tar.xz collections can't be made");
 	run_rows(rows, ARRAY_SIZE(rows), FORM_XZ);
 	assert_no_leaks();
@@ -1365,7 +1249,7 @@ Test(hub_match, tar_xz_dot_slash_links_and_other_members)
 	size_t size, xz_size;
 	void *tar, *xz;
 
-	if (!have_xz())
+	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed");
 	tar = tar_of(archive_tar, ARRAY_SIZE(archive_tar), &size);
 	xz = xz_of(tar, size, &xz_size);
@@ -1386,16 +1270,16 @@ Test(hub_match, tar_and_tar_xz_files_opened_by_content)
 	size_t size, xz_size;
 	void *tar = tar_of(archive_tar, ARRAY_SIZE(archive_tar), &size);
 
-	put_file(M("coll.bin"), tar, size);
-	cr_assert(eq(int, hub_coll_open(M("coll.bin"), &c), 0), "%s", diag_last());
+	put_file(tmp_path("coll.bin"), tar, size);
+	cr_assert(eq(int, hub_coll_open(tmp_path("coll.bin"), &c), 0), "%s", diag_last());
 	check_archive_coll(&c, "tar file");
 	hub_coll_free(&c);
-	if (have_xz()) {
+	if (have_tool("xz")) {
 		void *xz = xz_of(tar, size, &xz_size);
 
-		put_file(M("coll.tar"), xz, xz_size);	/* a misleading name */
+		put_file(tmp_path("coll.tar"), xz, xz_size);	/* a misleading name */
 		free(xz);
-		cr_assert(eq(int, hub_coll_open(M("coll.tar"), &c), 0), "%s", diag_last());
+		cr_assert(eq(int, hub_coll_open(tmp_path("coll.tar"), &c), 0), "%s", diag_last());
 		check_archive_coll(&c, "tar.xz file");
 		hub_coll_free(&c);
 	}
@@ -1415,10 +1299,10 @@ Test(hub_match, folder_other_files_counted)
 	struct hub_host h;
 	char root[PATH_MAX];
 
-	snprintf(root, sizeof(root), "%s", M("tree"));
-	put_file(M("tree/btfgen-manifest.json"), "{}\n", 3);
-	put_file(M("tree/README.md"), "x\n", 2);
-	put_file(M("tree/ubuntu/20.04/x86_64/5.4.0-80-generic.btf.failed"), "x", 1);
+	snprintf(root, sizeof(root), "%s", tmp_path("tree"));
+	put_file(tmp_path("tree/btfgen-manifest.json"), "{}\n", 3);
+	put_file(tmp_path("tree/README.md"), "x\n", 2);
+	put_file(tmp_path("tree/ubuntu/20.04/x86_64/5.4.0-80-generic.btf.failed"), "x", 1);
 	memset(&b, 0, sizeof(b));
 	{
 		size_t i;
@@ -1426,7 +1310,7 @@ Test(hub_match, folder_other_files_counted)
 		for (i = 0; i < ARRAY_SIZE(kernels); i++) {
 			char path[PATH_MAX * 2];
 			size_t ks;
-			void *k = kbtf(kernels[i], &ks);
+			void *k = tagged_btf(kernels[i], &ks);
 
 			snprintf(path, sizeof(path), "%s/%s", root, kernels[i]);
 			put_file(path, k, ks);
@@ -1456,7 +1340,7 @@ Test(hub_match, folder_of_btfhub_tarballs)
 	struct hub_host h;
 	size_t i;
 
-	if (!have_xz())
+	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed");
 	for (i = 0; i < ARRAY_SIZE(rels); i++) {
 		const char *base = strrchr(rels[i], '/') + 1;
@@ -1465,16 +1349,16 @@ Test(hub_match, folder_of_btfhub_tarballs)
 		size_t size, xz_size;
 		void *tar, *xz;
 
-		/* one member, "<release>.btf", holding kbtf(<release>.btf) */
+		/* one member, "<release>.btf", holding tagged_btf(<release>.btf) */
 		snprintf(name, sizeof(name), "%s.btf", base);
 		tar = tar_of(&one, 1, &size);
 		xz = xz_of(tar, size, &xz_size);
-		snprintf(path, sizeof(path), "%s/%s.btf.tar.xz", M("btfhub"), rels[i]);
+		snprintf(path, sizeof(path), "%s/%s.btf.tar.xz", tmp_path("btfhub"), rels[i]);
 		put_file(path, xz, xz_size);
 		free(tar);
 		free(xz);
 	}
-	cr_assert(eq(int, hub_coll_open(M("btfhub"), &c), 0), "%s", diag_last());
+	cr_assert(eq(int, hub_coll_open(tmp_path("btfhub"), &c), 0), "%s", diag_last());
 	cr_assert(eq(sz, c.t.n, 2));
 	host_make(&h, FX("centos8.usr_lib_os-release"), "4.18.0-348.7.1.el8_5.aarch64", "aarch64");
 	cr_assert(eq(int, hub_match(&c, &h, NULL, &m), 0), "%s", m.why);

@@ -25,7 +25,6 @@
 #include <criterion/new/assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,23 +39,11 @@
 #include "util/util.h"
 #include "../fixtures/core/btf_build.h"
 
-static char unpack_dir[64];
 static u64 unpack_saved_btf_size;
-
-static int unpack_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
 
 static void unpack_setup(void)
 {
-	snprintf(unpack_dir, sizeof(unpack_dir), "/tmp/btfgen-hubunpack-XXXXXX");
-	if (!mkdtemp(unpack_dir))
-		unpack_dir[0] = '\0';
+	tmp_dir_make("btfgen-hubunpack");
 	unpack_saved_btf_size = util_limits.btf_size;
 	util_alloc_fail_at = 0;
 	diag_level = DIAG_WARN;
@@ -68,24 +55,12 @@ static void unpack_teardown(void)
 	diag_capture_end();
 	util_limits.btf_size = unpack_saved_btf_size;
 	util_alloc_fail_at = 0;
-	if (unpack_dir[0])
-		nftw(unpack_dir, unpack_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(hub_unpack, .init = unpack_setup, .fini = unpack_teardown, .timeout = 30);
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static const char *U(const char *rel)
-{
-	static char buf[4][PATH_MAX];
-	static int i;
-	char *b = buf[i++ & 3];
-
-	cr_assert(unpack_dir[0] != '\0', "mkdtemp failed");
-	snprintf(b, PATH_MAX, "%s/%s", unpack_dir, rel);
-	return b;
-}
 
 /* A small kernel-like BTF: int, long, task_struct { int pid; long state; task_struct *next }. */
 static void *kernel_blob(size_t *size)
@@ -109,44 +84,14 @@ static void *kernel_blob(size_t *size)
 	return blob;
 }
 
-static void put_bytes(const char *rel, const void *data, size_t n)
-{
-	FILE *f = fopen(U(rel), "wb");
-
-	cr_assert(f != NULL, "%s: %s", rel, strerror(errno));
-	cr_assert(eq(sz, fwrite(data, 1, n, f), n));
-	cr_assert(eq(int, fclose(f), 0));
-}
-
-/* An exact-size malloc'd copy of unpack_dir/@rel. */
-static void *get_bytes(const char *rel, size_t *n)
-{
-	void *d = read_file(U(rel), n), *e;
-
-	cr_assert(d != NULL, "%s unreadable", rel);
-	e = malloc(*n ? *n : 1);
-	cr_assert(e != NULL);
-	memcpy(e, d, *n);
-	free(d);
-	return e;
-}
-
-static bool have_tool(const char *tool)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
-	return system(cmd) == 0;
-}
-
-/* Run @fmt in unpack_dir (sh -c); asserts it exits 0. */
+/* Run @fmt in tmp_dir() (sh -c); asserts it exits 0. */
 static void run(const char *fmt, const char *arg)
 {
 	char cmd[2048], inner[1024];
 	int st;
 
 	snprintf(inner, sizeof(inner), fmt, arg);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && %s", unpack_dir, inner);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && %s", tmp_dir(), inner);
 	st = system(cmd);
 	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "command failed: %s", cmd);
 }
@@ -303,8 +248,8 @@ Test(hub_unpack, load_raw_file_without_copy)
 	size_t n;
 	u8 *blob = kernel_blob(&n);
 
-	put_bytes("k.btf", blob, n);
-	cr_assert(eq(int, hub_kernel_load(U("k.btf"), &f, &btf), 0), "%s", diag_last());
+	put_file(tmp_path("k.btf"), blob, n);
+	cr_assert(eq(int, hub_kernel_load(tmp_path("k.btf"), &f, &btf), 0), "%s", diag_last());
 	cr_assert(btf != NULL);
 	cr_assert(eq(sz, f.size, n));
 	cr_assert(eq(ptr, (void *)btf->raw, f.data), "raw BTF used in place");
@@ -321,7 +266,7 @@ Test(hub_unpack, load_missing_file)
 	struct util_file f;
 	struct btf *btf = (struct btf *)1;
 
-	cr_assert(eq(int, hub_kernel_load(U("nope.btf"), &f, &btf), -ENOENT));
+	cr_assert(eq(int, hub_kernel_load(tmp_path("nope.btf"), &f, &btf), -ENOENT));
 	cr_assert(btf == NULL);
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "nope.btf") != NULL, "message: %s", diag_last());
@@ -338,12 +283,12 @@ Test(hub_unpack, xz_of_raw_btf)
 
 	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: cannot make the .xz fixture");
-	put_bytes("k.btf", blob, n);
+	put_file(tmp_path("k.btf"), blob, n);
 	run("xz -c k.btf >%s", "k.btf.xz");
-	xzd = get_bytes("k.btf.xz", &xn);
+	xzd = read_file_exact(tmp_path("k.btf.xz"), &xn);
 	cr_assert(expect_unpacked("k.btf.xz", xzd, xn, blob, n), "decompressed into *owned");
 	expect_kernel("k.btf.xz", xzd, xn, blob, n);
-	cr_assert(eq(int, hub_kernel_load(U("k.btf.xz"), &f, &btf), 0), "%s", diag_last());
+	cr_assert(eq(int, hub_kernel_load(tmp_path("k.btf.xz"), &f, &btf), 0), "%s", diag_last());
 	cr_assert(eq(u32, btf->nr_types, 6));
 	btf_free(btf);
 	util_file_close(&f);
@@ -363,9 +308,9 @@ Test(hub_unpack, xz_over_the_size_limit)
 
 	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: cannot make the .xz fixture");
-	put_bytes("k.btf", blob, n);
+	put_file(tmp_path("k.btf"), blob, n);
 	run("xz -c k.btf >%s", "k.btf.xz");
-	xzd = get_bytes("k.btf.xz", &xn);
+	xzd = read_file_exact(tmp_path("k.btf.xz"), &xn);
 	util_limits.btf_size = n - 1;
 	cr_assert(eq(int, hub_unpack("K", xzd, xn, &owned, &out, &out_size), -E2BIG));
 	cr_assert(owned == NULL);
@@ -389,9 +334,9 @@ Test(hub_unpack, xz_corrupt)
 
 	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: cannot make the .xz fixture");
-	put_bytes("k.btf", blob, n);
+	put_file(tmp_path("k.btf"), blob, n);
 	run("xz -c k.btf >%s", "k.btf.xz");
-	xzd = get_bytes("k.btf.xz", &xn);
+	xzd = read_file_exact(tmp_path("k.btf.xz"), &xn);
 	xzd[xn / 2] ^= 0x55;
 	cr_assert(eq(int, hub_kernel_from_mem("bad.xz", xzd, xn, &btf), -EINVAL));
 	cr_assert(btf == NULL);
@@ -418,14 +363,14 @@ Test(hub_unpack, tar_of_raw_btf_every_format)
 
 	if (!have_tool("tar"))
 		cr_skip_test("tar(1) is not installed: cannot make the .tar fixtures");
-	put_bytes("5.4.0-1.btf", blob, n);
+	put_file(tmp_path("5.4.0-1.btf"), blob, n);
 	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
 		char cmd[128];
 
 		snprintf(name, sizeof(name), "k-%s.tar", fmts[i]);
 		snprintf(cmd, sizeof(cmd), "tar --format=%s -cf %%s 5.4.0-1.btf", fmts[i]);
 		run(cmd, name);
-		tard = get_bytes(name, &tn);
+		tard = read_file_exact(tmp_path(name), &tn);
 		cr_assert(not(expect_unpacked(name, tard, tn, blob, n)),
 			  "%s: the member is used in place", name);
 		expect_kernel(name, tard, tn, blob, n);
@@ -448,9 +393,9 @@ Test(hub_unpack, tar_v7_format)
 
 	if (!have_tool("tar"))
 		cr_skip_test("tar(1) is not installed: cannot make the .tar fixture");
-	put_bytes("5.4.0-1.btf", blob, n);
+	put_file(tmp_path("5.4.0-1.btf"), blob, n);
 	run("tar --format=v7 -cf %s 5.4.0-1.btf", "k-v7.tar");
-	tard = get_bytes("k-v7.tar", &tn);
+	tard = read_file_exact(tmp_path("k-v7.tar"), &tn);
 	err = hub_kernel_from_mem("k-v7.tar", tard, tn, &btf);
 	cr_assert(eq(int, err, 0), "a v7 tar of one raw BTF: %s", diag_last());
 	btf_free(btf);
@@ -466,10 +411,10 @@ Test(hub_unpack, tar_with_folder_entry)
 
 	if (!have_tool("tar"))
 		cr_skip_test("tar(1) is not installed: cannot make the .tar fixture");
-	cr_assert(eq(int, mkdir(U("d"), 0755), 0));
-	put_bytes("d/5.4.0-1.btf", blob, n);
+	cr_assert(eq(int, mkdir(tmp_path("d"), 0755), 0));
+	put_file(tmp_path("d/5.4.0-1.btf"), blob, n);
 	run("tar --format=gnu -cf %s d", "d.tar");
-	tard = get_bytes("d.tar", &tn);
+	tard = read_file_exact(tmp_path("d.tar"), &tn);
 	expect_unpacked("d.tar", tard, tn, blob, n);
 	expect_kernel("d.tar", tard, tn, blob, n);
 	free(tard);
@@ -485,12 +430,12 @@ Test(hub_unpack, tar_xz_btfhub_packaging)
 
 	if (!have_tool("tar") || !have_tool("xz"))
 		cr_skip_test("tar(1) or xz(1) is not installed: cannot make the .btf.tar.xz fixture");
-	put_bytes("5.4.0-1.btf", blob, n);
+	put_file(tmp_path("5.4.0-1.btf"), blob, n);
 	run("tar -cJf %s 5.4.0-1.btf", "5.4.0-1.btf.tar.xz");
-	tard = get_bytes("5.4.0-1.btf.tar.xz", &tn);
+	tard = read_file_exact(tmp_path("5.4.0-1.btf.tar.xz"), &tn);
 	cr_assert(expect_unpacked("5.4.0-1.btf.tar.xz", tard, tn, blob, n));
 	expect_kernel("5.4.0-1.btf.tar.xz", tard, tn, blob, n);
-	cr_assert(eq(int, hub_kernel_load(U("5.4.0-1.btf.tar.xz"), &f, &btf), 0), "%s",
+	cr_assert(eq(int, hub_kernel_load(tmp_path("5.4.0-1.btf.tar.xz"), &f, &btf), 0), "%s",
 		  diag_last());
 	cr_assert(eq(u32, btf->nr_types, 6));
 	btf_free(btf);
@@ -508,10 +453,10 @@ Test(hub_unpack, elf_with_btf_section)
 
 	if (!have_tool("objcopy") || !have_tool("xz"))
 		cr_skip_test("objcopy(1) or xz(1) is not installed: cannot make the ELF fixture");
-	put_bytes("k.btf", blob, n);
+	put_file(tmp_path("k.btf"), blob, n);
 	run("objcopy -I binary -O elf64-x86-64 --rename-section .data=.BTF k.btf %s", "k.elf");
 	run("xz -c k.elf >%s", "k.elf.xz");
-	elf = get_bytes("k.elf", &en);
+	elf = read_file_exact(tmp_path("k.elf"), &en);
 	cr_assert(eq(int, hub_kernel_from_mem("k.elf", elf, en, &btf), 0), "%s", diag_last());
 	cr_assert(eq(u32, btf->nr_types, 6));
 	cr_assert(eq(int, btf->ptr_sz, 8));
@@ -519,13 +464,13 @@ Test(hub_unpack, elf_with_btf_section)
 	/* hub_unpack leaves an ELF as it is */
 	cr_assert(not(expect_unpacked("k.elf", elf, en, elf, en)));
 	free(elf);
-	elf = get_bytes("k.elf.xz", &en);
+	elf = read_file_exact(tmp_path("k.elf.xz"), &en);
 	expect_kernel("k.elf.xz", elf, en, blob, n);
 	free(elf);
 	/* and in a tar, compressed or not */
 	if (have_tool("tar")) {
 		run("tar -cJf %s k.elf", "k.elf.tar.xz");
-		elf = get_bytes("k.elf.tar.xz", &en);
+		elf = read_file_exact(tmp_path("k.elf.tar.xz"), &en);
 		expect_kernel("k.elf.tar.xz", elf, en, blob, n);
 		free(elf);
 	}
@@ -581,10 +526,10 @@ Test(hub_unpack, tar_two_members_through_xz)
 	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: cannot make the .tar.xz fixture");
 	tard = make_tar(m, 2, &tn);
-	put_bytes("two.tar", tard, tn);
+	put_file(tmp_path("two.tar"), tard, tn);
 	free(tard);
 	run("xz -c two.tar >%s", "two.tar.xz");
-	tard = get_bytes("two.tar.xz", &tn);
+	tard = read_file_exact(tmp_path("two.tar.xz"), &tn);
 	cr_assert(eq(int, hub_kernel_from_mem("two.tar.xz", tard, tn, &btf), -EINVAL));
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "'a.btf', 'b.btf'") != NULL, "message: %s", diag_last());
@@ -733,7 +678,7 @@ Test(hub_unpack, xz_of_garbage)
 	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: cannot make the .xz fixture");
 	run("printf 'garbage, not BTF' | xz -c >%s", "g.xz");
-	xzd = get_bytes("g.xz", &xn);
+	xzd = read_file_exact(tmp_path("g.xz"), &xn);
 	cr_assert(eq(int, hub_kernel_from_mem("g.xz", xzd, xn, &btf), -EINVAL));
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "g.xz") != NULL, "message: %s", diag_last());
@@ -778,9 +723,9 @@ Test(hub_unpack, allocation_failures_tar_xz)
 
 	if (!have_tool("tar") || !have_tool("xz"))
 		cr_skip_test("tar(1) or xz(1) is not installed: cannot make the .btf.tar.xz fixture");
-	put_bytes("k.btf", blob, n);
+	put_file(tmp_path("k.btf"), blob, n);
 	run("tar -cJf %s k.btf", "k.btf.tar.xz");
-	tard = get_bytes("k.btf.tar.xz", &tn);
+	tard = read_file_exact(tmp_path("k.btf.tar.xz"), &tn);
 	for (k = 1; k < 1000; k++) {
 		diag_reset();
 		util_alloc_fail_at = k;
@@ -834,9 +779,9 @@ Test(hub_unpack, corpus_btfhub_kernel, .timeout = 60)
 		cr_skip_test("tar(1) or xz(1) is not installed: no oracle for %s", path);
 
 	/* the oracle: GNU tar's extraction to stdout */
-	snprintf(cmd, sizeof(cmd), "tar -xOJf '%s' > '%s'", path, U("oracle.btf"));
+	snprintf(cmd, sizeof(cmd), "tar -xOJf '%s' > '%s'", path, tmp_path("oracle.btf"));
 	cr_assert(eq(int, system(cmd), 0));
-	want = read_file(U("oracle.btf"), &want_size);
+	want = read_file(tmp_path("oracle.btf"), &want_size);
 	cr_assert(want != NULL && want_size > 1000000);
 
 	cr_assert(eq(int, util_file_open(path, &f), 0));

@@ -18,7 +18,6 @@
 #include <criterion/new/assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +28,6 @@
 #include "helpers.h"
 #include "hub/hub.h"
 #include "util/util.h"
-
-static char walk_dir[64];
 
 /* ---- every message, with its level -------------------------------------- */
 
@@ -80,20 +77,9 @@ static int log_count(char level, const char *s1, const char *s2)
 	return n;
 }
 
-static int walk_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void walk_setup(void)
 {
-	snprintf(walk_dir, sizeof(walk_dir), "/tmp/btfgen-hubwalk-XXXXXX");
-	if (!mkdtemp(walk_dir))
-		walk_dir[0] = '\0';
+	tmp_dir_make("btfgen-hubwalk");
 	util_alloc_fail_at = 0;
 	diag_level = DIAG_INFO;
 	log_reset();
@@ -105,73 +91,34 @@ static void walk_teardown(void)
 	diag_set_sink(NULL);
 	diag_level = DIAG_WARN;
 	util_alloc_fail_at = 0;
-	if (walk_dir[0])
-		nftw(walk_dir, walk_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(hub_walk, .init = walk_setup, .fini = walk_teardown, .timeout = 20);
 
 /* ---- building trees ----------------------------------------------------- */
 
-/* walk_dir/@rel (walk_dir itself for ""), in one of four static buffers. */
-static const char *W(const char *rel)
-{
-	static char buf[4][PATH_MAX];
-	static int i;
-	char *b = buf[i++ & 3];
-
-	cr_assert(walk_dir[0] != '\0', "mkdtemp failed");
-	snprintf(b, PATH_MAX, rel[0] ? "%s/%s" : "%s", walk_dir, rel);
-	return b;
-}
-
-/* mkdir -p walk_dir/@rel */
-static void mk_dirs(const char *rel)
-{
-	char p[PATH_MAX];
-	size_t i, n;
-
-	snprintf(p, sizeof(p), "%s", W(rel));
-	n = strlen(p);
-	for (i = strlen(walk_dir) + 1; i <= n; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		p[i] = '\0';
-		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
-		if (i < n)
-			p[i] = '/';
-	}
-}
-
-/* A file of @size bytes ('k'), its folders made first. */
+/* tmp_dir()/@rel: a file of @size bytes ('k'), its folders made first. */
 static void mk_file(const char *rel, size_t size)
 {
-	char dir[PATH_MAX], *slash;
-	FILE *f;
-	size_t i;
+	char *data = malloc(size ? size : 1);
 
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		mk_dirs(dir);
-	}
-	f = fopen(W(rel), "wb");
-	cr_assert(f != NULL, "%s: %s", rel, strerror(errno));
-	for (i = 0; i < size; i++)
-		fputc('k', f);
-	cr_assert(eq(int, fclose(f), 0));
+	cr_assert(data != NULL);
+	memset(data, 'k', size);
+	put_file(tmp_path(rel), data, size);
+	free(data);
 }
 
 static void mk_link(const char *target, const char *rel)
 {
-	cr_assert(eq(int, symlink(target, W(rel)), 0), "symlink %s: %s", rel, strerror(errno));
+	cr_assert(eq(int, symlink(target, tmp_path(rel)), 0), "symlink %s: %s", rel,
+		  strerror(errno));
 }
 
-/* Walk walk_dir/@rel; messages are logged. */
+/* Walk tmp_dir()/@rel; messages are logged. */
 static int do_walk(const char *rel, const struct hub_filter *f, struct hub_tree *t)
 {
-	return hub_walk(W(rel), f, t);
+	return hub_walk(tmp_path(rel), f, t);
 }
 
 /* The entries' paths, in order, joined with ' '. */
@@ -239,10 +186,10 @@ static void expect_counts(const struct hub_tree *t, size_t n, size_t passed, siz
 	cr_assert(eq(sz, t->same_name, same), "same name; log:\n%s", walk_log.text);
 }
 
-/* Components of the resolved path of walk_dir (the folders above a walk of it). */
+/* Components of the resolved path of tmp_dir() (the folders above a walk of it). */
 static int walk_dir_depth(void)
 {
-	char *r = realpath(walk_dir, NULL), *p;
+	char *r = realpath(tmp_dir(), NULL), *p;
 	int n = 0;
 
 	cr_assert(r != NULL);
@@ -319,8 +266,8 @@ Test(hub_walk, entry_size_and_mtime)
 	struct stat st;
 
 	mk_file("u/1/a/r.btf", 4096 + 3);
-	cr_assert(eq(int, utimensat(AT_FDCWD, W("u/1/a/r.btf"), times, 0), 0));
-	cr_assert(eq(int, stat(W("u/1/a/r.btf"), &st), 0));
+	cr_assert(eq(int, utimensat(AT_FDCWD, tmp_path("u/1/a/r.btf"), times, 0), 0));
+	cr_assert(eq(int, stat(tmp_path("u/1/a/r.btf"), &st), 0));
 	cr_assert(eq(int, do_walk("", NULL, &t), 0));
 	e = entry(&t, "u/1/a/r.btf");
 	cr_assert(eq(u64, e->size, 4099));
@@ -408,7 +355,7 @@ Test(hub_walk, key_null_with_fewer_than_three_folders)
 
 	if (walk_dir_depth() != 2)
 		cr_skip_test("%s resolves to %d levels, not /tmp/NAME: cannot place a file "
-			     "with fewer than three folders above it", walk_dir, walk_dir_depth());
+			     "with fewer than three folders above it", tmp_dir(), walk_dir_depth());
 	mk_file("5.4.0-1.btf.tar.xz", 3);
 	mk_file("vmlinux-6.0", 3);
 	mk_file("one/6.1.btf", 3);
@@ -421,7 +368,7 @@ Test(hub_walk, key_null_with_fewer_than_three_folders)
 	e = entry(&t, "vmlinux-6.0");
 	expect_key(e, NULL, NULL, NULL, "6.0");
 	/* one folder below, two above the root: three */
-	real = realpath(walk_dir, NULL);
+	real = realpath(tmp_dir(), NULL);
 	cr_assert(real != NULL);
 	base = strrchr(real, '/') + 1;
 	e = entry(&t, "one/6.1.btf");
@@ -460,7 +407,8 @@ Test(hub_walk, deeper_than_max_depth_passed_over)
 	snprintf(k[1], sizeof(k[1]), "d%d", HUB_WALK_MAX_DEPTH - 1);
 	snprintf(k[2], sizeof(k[2]), "d%d", HUB_WALK_MAX_DEPTH);
 	expect_key(e, k[0], k[1], k[2], "at-max");
-	cr_assert(eq(int, log_count('I', W(deep), "deeper than"), 1), "log:\n%s", walk_log.text);
+	cr_assert(eq(int, log_count('I', tmp_path(deep), "deeper than"), 1), "log:\n%s",
+		  walk_log.text);
 	hub_tree_free(&t);
 	assert_no_leaks();
 }
@@ -479,9 +427,9 @@ Test(hub_walk, symlink_loop_to_ancestor, .timeout = 10)
 	cr_assert(eq(str, paths_of(&t), "ubuntu/20.04/x86_64/k.btf"));
 	expect_counts(&t, 1, 2, 0, 0);
 	cr_assert(eq(int, walk_log.warn, 2), "log:\n%s", walk_log.text);
-	cr_assert(eq(int, log_count('W', W("ubuntu/20.04/x86_64/loop"), "already walked"), 1),
-		  "log:\n%s", walk_log.text);
-	cr_assert(eq(int, log_count('W', W("ubuntu/self"), "already walked"), 1), "log:\n%s",
+	cr_assert(eq(int, log_count('W', tmp_path("ubuntu/20.04/x86_64/loop"), "already walked"),
+		     1), "log:\n%s", walk_log.text);
+	cr_assert(eq(int, log_count('W', tmp_path("ubuntu/self"), "already walked"), 1), "log:\n%s",
 		  walk_log.text);
 	hub_tree_free(&t);
 	assert_no_leaks();
@@ -498,8 +446,10 @@ Test(hub_walk, second_symlink_into_walked_folder)
 	cr_assert(eq(int, do_walk("", NULL, &t), 0));
 	cr_assert(eq(str, paths_of(&t), "a/1/x/k.btf"));
 	expect_counts(&t, 1, 2, 0, 0);
-	cr_assert(eq(int, log_count('W', W("b"), "already walked"), 1), "log:\n%s", walk_log.text);
-	cr_assert(eq(int, log_count('W', W("c"), "already walked"), 1), "log:\n%s", walk_log.text);
+	cr_assert(eq(int, log_count('W', tmp_path("b"), "already walked"), 1), "log:\n%s",
+		  walk_log.text);
+	cr_assert(eq(int, log_count('W', tmp_path("c"), "already walked"), 1), "log:\n%s",
+		  walk_log.text);
 	hub_tree_free(&t);
 }
 
@@ -513,7 +463,8 @@ Test(hub_walk, symlink_sorting_first_is_walked)
 	cr_assert(eq(int, do_walk("", NULL, &t), 0));
 	cr_assert(eq(str, paths_of(&t), "0-link/k.btf"));
 	expect_counts(&t, 1, 1, 0, 0);
-	cr_assert(eq(int, log_count('W', W("z"), "already walked"), 1), "log:\n%s", walk_log.text);
+	cr_assert(eq(int, log_count('W', tmp_path("z"), "already walked"), 1), "log:\n%s",
+		  walk_log.text);
 	hub_tree_free(&t);
 }
 
@@ -535,8 +486,8 @@ Test(hub_walk, symlinks_followed)
 	expect_key(e, "ext", "1", "arch", "r1");	/* the names of the way walked */
 	e = entry(&t, "alias.btf");
 	cr_assert(eq(u64, e->size, 5), "the size of the file the symlink names");
-	cr_assert(eq(int, log_count('I', W("root/dangling.btf"), "passed over"), 1), "log:\n%s",
-		  walk_log.text);
+	cr_assert(eq(int, log_count('I', tmp_path("root/dangling.btf"), "passed over"), 1),
+		  "log:\n%s", walk_log.text);
 	hub_tree_free(&t);
 }
 
@@ -548,11 +499,12 @@ Test(hub_walk, fifo_passed_over_without_blocking, .timeout = 10)
 	struct hub_tree t;
 
 	mk_file("u/1/a/k.btf", 3);
-	cr_assert(eq(int, mkfifo(W("u/1/a/x.btf"), 0644), 0));
+	cr_assert(eq(int, mkfifo(tmp_path("u/1/a/x.btf"), 0644), 0));
 	cr_assert(eq(int, do_walk("", NULL, &t), 0));
 	cr_assert(eq(str, paths_of(&t), "u/1/a/k.btf"));
 	expect_counts(&t, 1, 1, 0, 0);
-	cr_assert(eq(int, log_count('I', W("u/1/a/x.btf"), "FIFO"), 1), "log:\n%s", walk_log.text);
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/x.btf"), "FIFO"), 1), "log:\n%s",
+		  walk_log.text);
 	cr_assert(eq(int, walk_log.warn, 0));
 	hub_tree_free(&t);
 }
@@ -572,10 +524,11 @@ Test(hub_walk, hidden_entries_passed_over)
 	cr_assert(eq(str, paths_of(&t), "u/1/a/k.btf"));
 	/* .git once (its files are not walked), .hidden.btf, .k3.btf, .cache */
 	expect_counts(&t, 1, 4, 0, 0);
-	cr_assert(eq(int, log_count('I', W(".git"), "hidden"), 1), "log:\n%s", walk_log.text);
+	cr_assert(eq(int, log_count('I', tmp_path(".git"), "hidden"), 1), "log:\n%s",
+		  walk_log.text);
 	cr_assert(eq(int, log_count('I', ".git/", NULL), 0), "nothing inside .git looked at:\n%s",
 		  walk_log.text);
-	cr_assert(eq(int, log_count('I', W("u/1/a/.k3.btf"), "hidden"), 1));
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/.k3.btf"), "hidden"), 1));
 	cr_assert(eq(int, walk_log.warn, 0));
 	hub_tree_free(&t);
 }
@@ -603,13 +556,15 @@ Test(hub_walk, markers_empty_files_and_junk_passed_over)
 	cr_assert(eq(int, do_walk("", NULL, &t), 0));
 	cr_assert(eq(str, paths_of(&t), "u/1/a/5.4.0-1.btf.tar.xz"));
 	expect_counts(&t, 1, ARRAY_SIZE(junk) + 2, 0, 0);
-	cr_assert(eq(int, log_count('I', W("u/1/a/5.4.0-2.failed"), "marker"), 1), "log:\n%s",
-		  walk_log.text);
-	cr_assert(eq(int, log_count('I', W("u/1/a/5.4.0-3.hasbtf"), "marker"), 1));
-	cr_assert(eq(int, log_count('I', W("u/1/a/5.4.0-6.btf.tar.xz"), "empty"), 1));
-	cr_assert(eq(int, log_count('I', W("u/1/a/5.4.0-7.btf"), "empty"), 1));
-	cr_assert(eq(int, log_count('I', W("u/1/a/README.md"), "not a kernel file name"), 1));
-	cr_assert(eq(int, log_count('I', W("u/1/a/5.4.0-4.btf.gz"), "not a kernel file name"), 1));
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/5.4.0-2.failed"), "marker"), 1),
+		  "log:\n%s", walk_log.text);
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/5.4.0-3.hasbtf"), "marker"), 1));
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/5.4.0-6.btf.tar.xz"), "empty"), 1));
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/5.4.0-7.btf"), "empty"), 1));
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/README.md"), "not a kernel file name"),
+		     1));
+	cr_assert(eq(int, log_count('I', tmp_path("u/1/a/5.4.0-4.btf.gz"),
+				    "not a kernel file name"), 1));
 	cr_assert(eq(int, walk_log.info, (int)(ARRAY_SIZE(junk) + 2)), "one line each:\n%s",
 		  walk_log.text);
 	cr_assert(eq(int, walk_log.warn, 0));
@@ -653,10 +608,11 @@ Test(hub_walk, same_name_keeps_first_in_byte_order)
 	expect_key(e, "u", "1", "a", "k1.btf-x");
 	cr_assert(eq(int, walk_log.warn, 1), "one warning:\n%s", walk_log.text);
 	/* names the file dropped, the file kept and the output both would give */
-	cr_assert(eq(int, log_count('W', W("u/1/a/k1.btf.xz"), "same kernel as u/1/a/k1.btf ("), 1),
-		  "log:\n%s", walk_log.text);
-	cr_assert(eq(int, log_count('W', W("u/1/a/k1.btf.xz"), "u/1/a/k1.btf)"), 1), "log:\n%s",
+	cr_assert(eq(int, log_count('W', tmp_path("u/1/a/k1.btf.xz"),
+				    "same kernel as u/1/a/k1.btf ("), 1), "log:\n%s",
 		  walk_log.text);
+	cr_assert(eq(int, log_count('W', tmp_path("u/1/a/k1.btf.xz"), "u/1/a/k1.btf)"), 1),
+		  "log:\n%s", walk_log.text);
 	hub_tree_free(&t);
 	assert_no_leaks();
 }
@@ -741,7 +697,8 @@ Test(hub_walk, filter_on_missing_key_fields)
 	struct hub_tree t;
 
 	if (walk_dir_depth() != 2)
-		cr_skip_test("%s resolves to %d levels, not /tmp/NAME", walk_dir, walk_dir_depth());
+		cr_skip_test("%s resolves to %d levels, not /tmp/NAME", tmp_dir(),
+			     walk_dir_depth());
 	mk_file("5.4.0-1.btf", 3);
 	mk_file("ubuntu/20.04/x86_64/5.4.0-1.btf", 3);
 	cr_assert(eq(int, do_walk("", &f, &t), 0));
@@ -791,7 +748,7 @@ Test(hub_walk, root_missing)
 	cr_assert(eq(int, do_walk("no-such-folder", NULL, &t), -ENOENT));
 	cr_assert(eq(int, walk_log.warn, 1), "one message:\n%s", walk_log.text);
 	cr_assert(eq(int, walk_log.info, 0));
-	cr_assert(eq(int, log_count('W', W("no-such-folder"), NULL), 1), "log:\n%s",
+	cr_assert(eq(int, log_count('W', tmp_path("no-such-folder"), NULL), 1), "log:\n%s",
 		  walk_log.text);
 	cr_assert(t.v == NULL && t.n == 0 && t.passed_over == 0 && t.filtered_out == 0 &&
 		  t.same_name == 0, "tree emptied");
@@ -806,7 +763,7 @@ Test(hub_walk, root_is_a_file)
 	mk_file("k.btf", 3);
 	cr_assert(eq(int, do_walk("k.btf", NULL, &t), -ENOTDIR));
 	cr_assert(eq(int, walk_log.warn, 1), "one message:\n%s", walk_log.text);
-	cr_assert(eq(int, log_count('W', W("k.btf"), "not a folder"), 1), "log:\n%s",
+	cr_assert(eq(int, log_count('W', tmp_path("k.btf"), "not a folder"), 1), "log:\n%s",
 		  walk_log.text);
 	cr_assert(t.v == NULL && t.n == 0);
 	hub_tree_free(&t);

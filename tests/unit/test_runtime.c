@@ -23,7 +23,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -32,7 +31,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "btf/btf.h"
@@ -44,33 +42,18 @@
 #include "tar/tarball.h"
 #include "util/util.h"
 
-static char rt_dir[64];
-
-static int rt_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-static const char *R(const char *rel);
-
 static void rt_setup(void)
 {
-	snprintf(rt_dir, sizeof(rt_dir), "/tmp/btfgen-runtime-XXXXXX");
-	if (!mkdtemp(rt_dir))
-		rt_dir[0] = '\0';
+	tmp_dir_make("btfgen-runtime");
 	unsetenv("BTFGEN_HOST_ROOT");
 	unsetenv("BTFGEN_OS_RELEASE");
 	util_alloc_fail_at = 0;
 	diag_level = DIAG_WARN;
 	diag_set_sink(NULL);	/* anything printed goes to stderr, where it is looked for */
-	if (rt_dir[0]) {
+	if (tmp_dir()[0]) {
 		char tmp[128];
 
-		snprintf(tmp, sizeof(tmp), "%s/tmp", rt_dir);
+		snprintf(tmp, sizeof(tmp), "%s/tmp", tmp_dir());
 		mkdir(tmp, 0700);
 		setenv("TMPDIR", tmp, 1);
 	}
@@ -78,112 +61,17 @@ static void rt_setup(void)
 
 static void rt_teardown(void)
 {
-	if (rt_dir[0])
-		nftw(rt_dir, rt_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(runtime, .init = rt_setup, .fini = rt_teardown, .timeout = 60);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* rt_dir/@rel; each distinct path has its own buffer for the whole test. */
-static const char *R(const char *rel)
-{
-	static char buf[64][PATH_MAX];
-	static size_t n;
-	char want[PATH_MAX];
-	size_t i;
-
-	cr_assert(rt_dir[0] != '\0', "mkdtemp failed");
-	snprintf(want, sizeof(want), rel[0] ? "%s/%s" : "%s", rt_dir, rel);
-	for (i = 0; i < n; i++)
-		if (!strcmp(buf[i], want))
-			return buf[i];
-	cr_assert(lt(sz, n, ARRAY_SIZE(buf)), "too many paths");
-	memcpy(buf[n], want, sizeof(want));
-	return buf[n++];
-}
-
-static u32 rt_fnv1a(const char *s)
-{
-	u32 h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (u8)*s) * 16777619u;
-	return h;
-}
-
-/* A small valid BTF whose bytes depend on @tag (xmalloc'd). */
-static void *rt_btf(const char *tag, size_t *size)
-{
-	struct btf_writer *w = btf_writer_new();
-	char name[32];
-	void *out = NULL;
-
-	snprintf(name, sizeof(name), "k_%08x", rt_fnv1a(tag));
-	cr_assert(w != NULL);
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, "task_struct", 4), 1));
-	cr_assert(eq(int, btf_writer_add_composite(w, BTF_KIND_STRUCT, name, 8), 2));
-	cr_assert(eq(int, btf_writer_add_member(w, "t", 1, 0, 0), 0));
-	cr_assert(eq(int, btf_writer_finish(w, false, &out, size), 0));
-	btf_writer_free(w);
-	return out;
-}
-
-static void rt_mkdirs_for(const char *path)
-{
-	char p[PATH_MAX];
-	size_t i;
-
-	snprintf(p, sizeof(p), "%s", path);
-	for (i = strlen(rt_dir) + 1; p[i]; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", p, strerror(errno));
-		p[i] = '/';
-	}
-}
-
-static void rt_put(const char *path, const void *data, size_t n)
-{
-	FILE *f;
-
-	rt_mkdirs_for(path);
-	f = fopen(path, "wb");
-	cr_assert(f != NULL, "%s: %s", path, strerror(errno));
-	if (n)
-		cr_assert(eq(sz, fwrite(data, 1, n, f), n));
-	cr_assert(eq(int, fclose(f), 0));
-}
-
-static bool rt_have_xz(void)
-{
-	return system("command -v xz >/dev/null 2>&1") == 0;
-}
-
-static void *rt_xz(const void *data, size_t size, size_t *out_size)
-{
-	char cmd[PATH_MAX * 3], in[PATH_MAX], out[PATH_MAX + 32];
-	static int seq;
-	void *d, *e;
-	int st;
-
-	snprintf(in, sizeof(in), "%s", R("xz-in"));
-	snprintf(out, sizeof(out), "%s.%d.xz", in, seq++);
-	rt_put(in, data, size);
-	snprintf(cmd, sizeof(cmd), "xz -c --check=crc64 '%s' > '%s'", in, out);
-	st = system(cmd);
-	cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed: %s", cmd);
-	d = read_file(out, out_size);
-	cr_assert(d != NULL);
-	e = malloc(*out_size);
-	memcpy(e, d, *out_size);
-	free(d);
-	return e;
-}
-
-/* A collection member: kernel @name holding rt_btf(@tag ? @tag : @name), or a link, or @raw bytes. */
+/*
+ * A collection member: kernel @name holding tagged_btf(@tag ? @tag : @name),
+ * or a link, or @raw bytes.
+ */
 struct rt_member {
 	const char *name;
 	const char *link;
@@ -207,7 +95,7 @@ static void *rt_tar(const struct rt_member *v, size_t n, size_t *size)
 				     0));
 		} else {
 			size_t ks;
-			void *k = rt_btf(v[i].name, &ks);
+			void *k = tagged_btf(v[i].name, &ks);
 
 			cr_assert(eq(int, tar_writer_add_file(w, v[i].name, k, ks), 0));
 			xfree(k);
@@ -247,15 +135,15 @@ static void *std_coll(size_t *size)
 #define OSR_C8	  "NAME=\"CentOS Linux\"\nID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"8\"\n"
 #define OSR_U2204 "NAME=\"Ubuntu\"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"22.04\"\n"
 
-/* A host root rt_dir/@rel with etc/os-release @osr (NULL: none). */
+/* A host root tmp_dir()/@rel with etc/os-release @osr (NULL: none). */
 static const char *mk_root(const char *rel, const char *osr)
 {
 	char p[PATH_MAX];
-	const char *root = R(rel);
+	const char *root = tmp_path_kept(rel);
 
 	snprintf(p, sizeof(p), "%s/etc/os-release", root);
 	if (osr)
-		rt_put(p, osr, strlen(osr));
+		put_file(p, osr, strlen(osr));
 	else
 		cr_assert(mkdir(root, 0755) == 0 || errno == EEXIST);
 	return root;
@@ -266,10 +154,10 @@ static void give_kernel_btf(const char *root)
 {
 	char p[PATH_MAX];
 	size_t ks;
-	void *k = rt_btf("vmlinux", &ks);
+	void *k = tagged_btf("vmlinux", &ks);
 
 	snprintf(p, sizeof(p), "%s/sys/kernel/btf/vmlinux", root);
-	rt_put(p, k, ks);
+	put_file(p, k, ks);
 	xfree(k);
 }
 
@@ -288,7 +176,7 @@ static struct btfgen_rt_opts opts_for(const char *root, const char *rel, const c
 /* Files in $TMPDIR. */
 static int tmp_files(void)
 {
-	DIR *d = opendir(R("tmp"));
+	DIR *d = opendir(tmp_path_kept("tmp"));
 	struct dirent *de;
 	int n = 0;
 
@@ -300,19 +188,19 @@ static int tmp_files(void)
 	return n;
 }
 
-/* @path is a mode-0600 regular file in $TMPDIR holding exactly rt_btf(@tag). */
+/* @path is a mode-0600 regular file in $TMPDIR holding exactly tagged_btf(@tag). */
 static void expect_temp_file(const char *path, const char *tag)
 {
 	struct stat st;
 	size_t ks, n;
-	void *k = rt_btf(tag, &ks);
+	void *k = tagged_btf(tag, &ks);
 	char *got;
 	char dir[PATH_MAX];
 	unsigned mode;
 	bool is_reg;
 
 	cr_assert(path != NULL, "no path");
-	snprintf(dir, sizeof(dir), "%s/", R("tmp"));
+	snprintf(dir, sizeof(dir), "%s/", tmp_path_kept("tmp"));
 	cr_expect(eq(int, strncmp(path, dir, strlen(dir)), 0), "%s is not in $TMPDIR %s", path,
 		  dir);
 	cr_expect(strchr(path + strlen(dir), '/') == NULL, "%s: not directly in $TMPDIR", path);
@@ -343,7 +231,7 @@ static struct err_cap stderr_begin(void)
 	fflush(stderr);
 	c.saved = dup(2);
 	cr_assert(c.saved >= 0);
-	fd = open(R("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	fd = open(tmp_path_kept("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	cr_assert(fd >= 0);
 	cr_assert(dup2(fd, 2) == 2);
 	close(fd);
@@ -359,7 +247,7 @@ static char *stderr_end(struct err_cap c)
 	fflush(stderr);
 	cr_assert(dup2(c.saved, 2) == 2);
 	close(c.saved);
-	text = read_file(R("stderr.txt"), &n);
+	text = read_file(tmp_path_kept("stderr.txt"), &n);
 	cr_assert(text != NULL);
 	return text;
 }
@@ -425,10 +313,10 @@ Test(runtime, pick_from_tar_xz)
 	size_t size, xsize;
 	void *coll, *xz;
 
-	if (!rt_have_xz())
+	if (!have_tool("xz"))
 		cr_skip_test("xz(1) is not installed: the tar.xz collection can't be made");
 	coll = std_coll(&size);
-	xz = rt_xz(coll, size, &xsize);
+	xz = xz_of(coll, size, &xsize);
 	free(coll);
 	cr_assert(eq(int, ensure_quiet(xz, xsize, &o, &path), 0));
 	expect_temp_file(path, C8_X86);
@@ -467,7 +355,7 @@ Test(runtime, pick_elf_wrapped_entry_gives_raw_btf)
 	struct rt_member v[1] = { { .name = "ubuntu/20.04/x86_64/5.4.0-99-generic.btf" } };
 	char *path = NULL;
 	size_t ks, esize, size;
-	void *k = rt_btf("elf-wrapped", &ks), *elf = NULL, *coll;
+	void *k = tagged_btf("elf-wrapped", &ks), *elf = NULL, *coll;
 
 	s.data = k;
 	s.size = ks;
@@ -541,15 +429,16 @@ Test(runtime, env_os_release)
 	size_t size;
 	void *coll = std_coll(&size);
 
-	rt_put(R("elsewhere/os-release"), OSR_U2004, strlen(OSR_U2004));
+	put_file(tmp_path_kept("elsewhere/os-release"), OSR_U2004, strlen(OSR_U2004));
 	cr_expect(eq(int, ensure_quiet(coll, size, &o, &path), -ENOENT), "22.04 has nothing");
-	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", R("elsewhere/os-release"), 1), 0));
+	cr_assert(eq(int, setenv("BTFGEN_OS_RELEASE", tmp_path_kept("elsewhere/os-release"), 1),
+		     0));
 	cr_assert(eq(int, ensure_quiet(coll, size, &o, &path), 0));
 	expect_temp_file(path, U2004_X86);
 	btfgen_rt_cleanup(path);
 	/* opts->os_release wins over the variable */
-	rt_put(R("opt-os-release"), OSR_C8, strlen(OSR_C8));
-	o.os_release = R("opt-os-release");
+	put_file(tmp_path_kept("opt-os-release"), OSR_C8, strlen(OSR_C8));
+	o.os_release = tmp_path_kept("opt-os-release");
 	o.kernel_release = "4.18.0-348.7.1.el8_5.x86_64";
 	cr_assert(eq(int, ensure_quiet(coll, size, &o, &path), 0));
 	expect_temp_file(path, C8_X86);
@@ -588,10 +477,10 @@ Test(runtime, kernel_btf_broken_is_no_btf)
 	struct btfgen_rt_opts o = opts_for(root, "5.4.0-73-generic", "x86_64");
 	char p[PATH_MAX], *path = NULL;
 	size_t size, ks;
-	void *coll = std_coll(&size), *k = rt_btf("vmlinux", &ks);
+	void *coll = std_coll(&size), *k = tagged_btf("vmlinux", &ks);
 
 	snprintf(p, sizeof(p), "%s/sys/kernel/btf/vmlinux", root);
-	rt_put(p, k, ks / 2);
+	put_file(p, k, ks / 2);
 	cr_assert(eq(int, ensure_quiet(coll, size, &o, &path), 0));
 	expect_temp_file(path, U2004_X86);
 	btfgen_rt_cleanup(path);
@@ -739,7 +628,7 @@ Test(runtime, bad_collection_einval)
 					   "x86_64");
 	char err[1024], *path;
 	size_t size, ks, i;
-	void *coll = std_coll(&size), *k = rt_btf("raw", &ks);
+	void *coll = std_coll(&size), *k = tagged_btf("raw", &ks);
 	struct {
 		const char *what;
 		const void *data;
@@ -841,11 +730,11 @@ Test(runtime, tmpdir_missing)
 
 	o.errbuf = err;
 	o.errbuf_size = sizeof(err);
-	cr_assert(eq(int, setenv("TMPDIR", R("no/such/dir"), 1), 0));
+	cr_assert(eq(int, setenv("TMPDIR", tmp_path_kept("no/such/dir"), 1), 0));
 	ret = ensure_quiet(coll, size, &o, &path);
 	cr_expect(lt(int, ret, 0));
 	cr_expect(path == NULL);
-	cr_expect(strstr(err, R("no/such/dir")) != NULL, "errbuf: %s", err);
+	cr_expect(strstr(err, tmp_path_kept("no/such/dir")) != NULL, "errbuf: %s", err);
 	cr_expect(ne(int, ret, -ENOENT), "a missing $TMPDIR reads as \"no BTF for this kernel\"");
 	free(coll);
 }
@@ -890,7 +779,7 @@ static void *rt_worker(void *arg)
 		{
 			size_t n, ks;
 			char *got = read_file(path, &n);
-			void *k = rt_btf(j->want_tag, &ks);
+			void *k = tagged_btf(j->want_tag, &ks);
 			struct stat st;
 
 			if (!got || n != ks || memcmp(got, k, ks))

@@ -18,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,22 +29,9 @@
 #include "util/fileio.h"
 #include "util/util.h"
 
-static char fio_dir[64];
-
-static int fio_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void fio_setup(void)
 {
-	snprintf(fio_dir, sizeof(fio_dir), "/tmp/btfgen-fileio-XXXXXX");
-	if (!mkdtemp(fio_dir))
-		fio_dir[0] = '\0';
+	tmp_dir_make("btfgen-fileio");
 	util_alloc_fail_at = 0;
 	diag_level = DIAG_WARN;
 	diag_capture_begin();
@@ -55,54 +41,33 @@ static void fio_teardown(void)
 {
 	diag_capture_end();
 	util_alloc_fail_at = 0;
-	if (fio_dir[0])
-		nftw(fio_dir, fio_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmp_dir_remove();
 }
 
 TestSuite(util_fileio, .init = fio_setup, .fini = fio_teardown, .timeout = 20);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* fio_dir/@rel in a static buffer (one of four, so a few can be live). */
-static const char *P(const char *rel)
-{
-	static char buf[4][PATH_MAX];
-	static int i;
-	char *b = buf[i++ & 3];
-
-	cr_assert(fio_dir[0] != '\0', "mkdtemp failed");
-	snprintf(b, PATH_MAX, "%s/%s", fio_dir, rel);
-	return b;
-}
-
-static void put_file(const char *rel, const void *data, size_t n)
-{
-	FILE *f = fopen(P(rel), "wb");
-
-	cr_assert(f != NULL, "%s: %s", P(rel), strerror(errno));
-	cr_assert(eq(sz, fwrite(data, 1, n, f), n));
-	cr_assert(eq(int, fclose(f), 0));
-}
-
 static void mk_dir(const char *rel)
 {
-	cr_assert(eq(int, mkdir(P(rel), 0755), 0), "mkdir %s: %s", rel, strerror(errno));
+	cr_assert(eq(int, mkdir(tmp_path(rel), 0755), 0), "mkdir %s: %s", rel, strerror(errno));
 }
 
 static void mk_link(const char *target, const char *rel)
 {
-	cr_assert(eq(int, symlink(target, P(rel)), 0), "symlink %s: %s", rel, strerror(errno));
+	cr_assert(eq(int, symlink(target, tmp_path(rel)), 0), "symlink %s: %s", rel,
+		  strerror(errno));
 }
 
 static int root_fd(void)
 {
-	int fd = open(fio_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(tmp_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	cr_assert(fd >= 0);
 	return fd;
 }
 
-/* The entries of folder @rel (of fio_dir), sorted, joined with ' '. */
+/* The entries of folder @rel (of tmp_dir()), sorted, joined with ' '. */
 static char *listing(const char *rel)
 {
 	static char out[4096];
@@ -110,7 +75,7 @@ static char *listing(const char *rel)
 	int n, i;
 
 	out[0] = '\0';
-	n = scandir(P(rel), &v, NULL, alphasort);
+	n = scandir(tmp_path(rel), &v, NULL, alphasort);
 	cr_assert(n >= 0, "scandir %s", rel);
 	for (i = 0; i < n; i++) {
 		if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, "..")) {
@@ -128,7 +93,7 @@ static char *file_text(const char *rel)
 {
 	static char buf[1 << 16];
 	size_t n;
-	char *d = read_file(P(rel), &n);
+	char *d = read_file(tmp_path(rel), &n);
 
 	cr_assert(d != NULL, "%s unreadable", rel);
 	cr_assert(n < sizeof(buf));
@@ -141,7 +106,7 @@ static mode_t mode_of(const char *rel)
 {
 	struct stat st;
 
-	cr_assert(eq(int, lstat(P(rel), &st), 0), "%s", rel);
+	cr_assert(eq(int, lstat(tmp_path(rel), &st), 0), "%s", rel);
 	return st.st_mode;
 }
 
@@ -155,7 +120,7 @@ static bool same_inode(int fd, const char *rel)
 	struct stat a, b;
 
 	cr_assert(eq(int, fstat(fd, &a), 0));
-	cr_assert(eq(int, stat(P(rel), &b), 0));
+	cr_assert(eq(int, stat(tmp_path(rel), &b), 0));
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -167,7 +132,7 @@ Test(util_fileio, open_at_regular_file_mapped)
 	struct util_file f;
 	int dfd = root_fd();
 
-	put_file("k.btf", text, sizeof(text));
+	put_file(tmp_path("k.btf"), text, sizeof(text));
 	cr_assert(eq(int, util_file_open_at(dfd, "k.btf", "DISP", 0, 1 << 20, &f), 0));
 	cr_assert(eq(sz, f.size, sizeof(text)));
 	cr_assert(eq(int, memcmp(f.data, text, sizeof(text)), 0));
@@ -185,8 +150,8 @@ Test(util_fileio, open_at_cwd_absolute_and_subdir)
 	int dfd = root_fd();
 
 	mk_dir("sub");
-	put_file("sub/x", "abc", 3);
-	cr_assert(eq(int, util_file_open_at(AT_FDCWD, P("sub/x"), "x", 0, 3, &f), 0));
+	put_file(tmp_path("sub/x"), "abc", 3);
+	cr_assert(eq(int, util_file_open_at(AT_FDCWD, tmp_path("sub/x"), "x", 0, 3, &f), 0));
 	cr_assert(eq(sz, f.size, 3));
 	util_file_close(&f);
 	cr_assert(eq(int, util_file_open_at(dfd, "sub/x", "x", 0, 3, &f), 0));
@@ -200,7 +165,7 @@ Test(util_fileio, open_at_empty_file)
 	struct util_file f;
 	int dfd = root_fd();
 
-	put_file("empty", "", 0);
+	put_file(tmp_path("empty"), "", 0);
 	cr_assert(eq(int, util_file_open_at(dfd, "empty", "empty", 0, 100, &f), 0));
 	cr_assert(eq(sz, f.size, 0));
 	cr_assert(eq(int, diag_lines(), 0));
@@ -219,7 +184,7 @@ Test(util_fileio, open_at_max_size)
 	int dfd = root_fd();
 
 	memset(buf, 'z', sizeof(buf));
-	put_file("big", buf, sizeof(buf));
+	put_file(tmp_path("big"), buf, sizeof(buf));
 	cr_assert(eq(int, util_file_open_at(dfd, "big", "BIG", 0, 100, &f), 0), "exactly the limit");
 	cr_assert(eq(sz, f.size, 100));
 	util_file_close(&f);
@@ -241,7 +206,7 @@ Test(util_fileio, open_at_fifo_refused_without_blocking, .timeout = 10)
 	struct util_file f;
 	int dfd = root_fd();
 
-	cr_assert(eq(int, mkfifo(P("x.btf"), 0644), 0));
+	cr_assert(eq(int, mkfifo(tmp_path("x.btf"), 0644), 0));
 	cr_assert(eq(int, util_file_open_at(dfd, "x.btf", "FIFO", 0, 1 << 20, &f), -EINVAL));
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "FIFO") && strstr(diag_last(), "not a regular file"),
@@ -272,7 +237,7 @@ Test(util_fileio, open_at_symlink)
 	struct util_file f;
 	int dfd = root_fd();
 
-	put_file("real", "data", 4);
+	put_file(tmp_path("real"), "data", 4);
 	mk_link("real", "link");
 	cr_assert(eq(int, util_file_open_at(dfd, "link", "LINK", 0, 100, &f), 0), "followed");
 	cr_assert(eq(sz, f.size, 4));
@@ -336,12 +301,12 @@ Test(util_fileio, write_atomic_at_replaces_existing)
 	int dfd = root_fd();
 
 	umask(022);
-	put_file("f", "old contents, longer", 20);
-	cr_assert(eq(int, chmod(P("f"), 0600), 0));
-	cr_assert(eq(int, stat(P("f"), &before), 0));
+	put_file(tmp_path("f"), "old contents, longer", 20);
+	cr_assert(eq(int, chmod(tmp_path("f"), 0600), 0));
+	cr_assert(eq(int, stat(tmp_path("f"), &before), 0));
 	cr_assert(eq(int, util_write_atomic_at(dfd, "f", "new", 3, "F"), 0));
 	cr_assert(eq(str, file_text("f"), "new"));
-	cr_assert(eq(int, stat(P("f"), &after), 0));
+	cr_assert(eq(int, stat(tmp_path("f"), &after), 0));
 	cr_assert(before.st_ino != after.st_ino, "replaced by rename, not rewritten in place");
 	cr_assert(eq(u32, after.st_mode & 07777, 0644), "a new file: 0666 & ~umask");
 	cr_assert(eq(str, listing(""), "f"));
@@ -358,11 +323,11 @@ Test(util_fileio, write_atomic_at_empty_and_large)
 	for (i = 0; i < n; i++)
 		big[i] = (u8)(i * 31 + 1);
 	cr_assert(eq(int, util_write_atomic_at(dfd, "empty", "", 0, "E"), 0));
-	back = read_file(P("empty"), &got);
+	back = read_file(tmp_path("empty"), &got);
 	cr_assert(back != NULL && got == 0);
 	free(back);
 	cr_assert(eq(int, util_write_atomic_at(dfd, "big", big, n, "B"), 0));
-	back = read_file(P("big"), &got);
+	back = read_file(tmp_path("big"), &got);
 	cr_assert(back != NULL);
 	cr_assert(eq(sz, got, n));
 	cr_assert(eq(int, memcmp(back, big, n), 0));
@@ -379,7 +344,7 @@ Test(util_fileio, write_atomic_at_directory_target_fails_cleanly)
 	int err;
 
 	mk_dir("target");
-	put_file("target/keep", "k", 1);
+	put_file(tmp_path("target/keep"), "k", 1);
 	err = util_write_atomic_at(dfd, "target", "data", 4, "TGT");
 	cr_assert(err < 0, "got %d", err);
 	cr_assert(eq(int, diag_lines(), 1));
@@ -411,10 +376,10 @@ Test(util_fileio, write_file_atomic_paths)
 {
 	umask(022);
 	mk_dir("d");
-	cr_assert(eq(int, util_write_file_atomic(P("d/out"), "abc", 3), 0));
+	cr_assert(eq(int, util_write_file_atomic(tmp_path("d/out"), "abc", 3), 0));
 	cr_assert(eq(str, file_text("d/out"), "abc"));
 	cr_assert(eq(u32, mode_of("d/out") & 07777, 0644));
-	cr_assert(eq(int, util_write_file_atomic(P("d/out"), "replaced", 8), 0));
+	cr_assert(eq(int, util_write_file_atomic(tmp_path("d/out"), "replaced", 8), 0));
 	cr_assert(eq(str, file_text("d/out"), "replaced"));
 	cr_assert(eq(str, listing("d"), "out"));
 	cr_assert(eq(int, diag_lines(), 0));
@@ -425,7 +390,7 @@ Test(util_fileio, write_file_atomic_in_cwd)
 	char old[PATH_MAX];
 
 	cr_assert(getcwd(old, sizeof(old)) != NULL);
-	cr_assert(eq(int, chdir(fio_dir), 0));
+	cr_assert(eq(int, chdir(tmp_dir()), 0));
 	cr_assert(eq(int, util_write_file_atomic("plain", "p", 1), 0));
 	cr_assert(eq(int, chdir(old), 0));
 	cr_assert(eq(str, file_text("plain"), "p"));
@@ -440,7 +405,7 @@ Test(util_fileio, write_file_atomic_refuses_directory_names)
 	mk_dir("d");
 	for (i = 0; i < ARRAY_SIZE(rels); i++) {
 		diag_reset();
-		cr_assert(eq(int, util_write_file_atomic(P(rels[i]), "x", 1), -EISDIR), "%s",
+		cr_assert(eq(int, util_write_file_atomic(tmp_path(rels[i]), "x", 1), -EISDIR), "%s",
 			  rels[i]);
 		cr_assert(eq(int, diag_lines(), 1));
 	}
@@ -451,7 +416,7 @@ Test(util_fileio, write_file_atomic_refuses_directory_names)
 Test(util_fileio, write_file_atomic_directory_target_fails_cleanly)
 {
 	mk_dir("t");
-	cr_assert(util_write_file_atomic(P("t"), "x", 1) < 0);
+	cr_assert(util_write_file_atomic(tmp_path("t"), "x", 1) < 0);
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "/t") != NULL, "message: %s", diag_last());
 	cr_assert(eq(str, listing(""), "t"));
@@ -460,7 +425,7 @@ Test(util_fileio, write_file_atomic_directory_target_fails_cleanly)
 
 Test(util_fileio, write_file_atomic_missing_folder)
 {
-	cr_assert(eq(int, util_write_file_atomic(P("no/such/out"), "x", 1), -ENOENT));
+	cr_assert(eq(int, util_write_file_atomic(tmp_path("no/such/out"), "x", 1), -ENOENT));
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "no/such/out") != NULL, "message: %s", diag_last());
 	cr_assert(eq(str, listing(""), ""));
@@ -474,7 +439,7 @@ Test(util_fileio, write_atomic_allocation_failures)
 	mk_dir("d");
 	for (n = 1; n < 100; n++) {
 		util_alloc_fail_at = n;
-		err = util_write_file_atomic(P("d/out"), "abc", 3);
+		err = util_write_file_atomic(tmp_path("d/out"), "abc", 3);
 		util_alloc_fail_at = 0;
 		if (!err)
 			break;
@@ -493,11 +458,11 @@ Test(util_fileio, dir_open_existing)
 	int fd;
 
 	mk_dir("d");
-	fd = util_dir_open(P("d"), false);
+	fd = util_dir_open(tmp_path("d"), false);
 	cr_assert(fd >= 0);
 	cr_assert(same_inode(fd, "d"));
 	close(fd);
-	fd = util_dir_open(P("d/"), false);
+	fd = util_dir_open(tmp_path("d/"), false);
 	cr_assert(fd >= 0);
 	close(fd);
 	cr_assert(eq(int, diag_lines(), 0));
@@ -508,18 +473,18 @@ Test(util_fileio, dir_open_creates_parents)
 	int fd;
 
 	umask(022);
-	fd = util_dir_open(P("a/b/c"), true);
+	fd = util_dir_open(tmp_path("a/b/c"), true);
 	cr_assert(fd >= 0, "%s", diag_last());
 	cr_assert(same_inode(fd, "a/b/c"));
 	cr_assert(eq(u32, mode_of("a") & 07777, 0755));
 	cr_assert(eq(u32, mode_of("a/b/c") & 07777, 0755));
 	close(fd);
 	/* again: all there */
-	fd = util_dir_open(P("a/b/c"), true);
+	fd = util_dir_open(tmp_path("a/b/c"), true);
 	cr_assert(fd >= 0);
 	close(fd);
 	/* a trailing slash, a missing parent */
-	fd = util_dir_open(P("x/y/"), true);
+	fd = util_dir_open(tmp_path("x/y/"), true);
 	cr_assert(fd >= 0);
 	cr_assert(same_inode(fd, "x/y"));
 	close(fd);
@@ -528,7 +493,7 @@ Test(util_fileio, dir_open_creates_parents)
 
 Test(util_fileio, dir_open_missing_without_create)
 {
-	cr_assert(eq(int, util_dir_open(P("nope"), false), -ENOENT));
+	cr_assert(eq(int, util_dir_open(tmp_path("nope"), false), -ENOENT));
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "nope") != NULL, "message: %s", diag_last());
 	cr_assert(eq(str, listing(""), ""), "nothing created");
@@ -536,10 +501,10 @@ Test(util_fileio, dir_open_missing_without_create)
 
 Test(util_fileio, dir_open_file_refused)
 {
-	put_file("f", "x", 1);
-	cr_assert(eq(int, util_dir_open(P("f"), false), -ENOTDIR));
-	cr_assert(eq(int, util_dir_open(P("f"), true), -ENOTDIR));
-	cr_assert(util_dir_open(P("f/sub"), true) < 0);
+	put_file(tmp_path("f"), "x", 1);
+	cr_assert(eq(int, util_dir_open(tmp_path("f"), false), -ENOTDIR));
+	cr_assert(eq(int, util_dir_open(tmp_path("f"), true), -ENOTDIR));
+	cr_assert(util_dir_open(tmp_path("f/sub"), true) < 0);
 	cr_assert(eq(str, listing(""), "f"));
 }
 
@@ -549,11 +514,11 @@ Test(util_fileio, dir_open_follows_symlinks)
 
 	mk_dir("real");
 	mk_link("real", "link");
-	fd = util_dir_open(P("link"), false);
+	fd = util_dir_open(tmp_path("link"), false);
 	cr_assert(fd >= 0);
 	cr_assert(same_inode(fd, "real"));
 	close(fd);
-	fd = util_dir_open(P("link/new"), true);
+	fd = util_dir_open(tmp_path("link/new"), true);
 	cr_assert(fd >= 0);
 	cr_assert(same_inode(fd, "real/new"));
 	close(fd);
@@ -629,7 +594,7 @@ Test(util_fileio, beneath_refuses_symlinked_component)
 
 	mk_dir("real");
 	mk_link("real", "link");
-	mk_link(fio_dir, "abs-link");
+	mk_link(tmp_dir(), "abs-link");
 	expect_refused(rfd, "link", UTIL_F_CREATE);
 	cr_assert(eq(int, diag_lines(), 1));
 	cr_assert(strstr(diag_last(), "ROOT/link:") && strstr(diag_last(), "refused"),
@@ -660,7 +625,7 @@ Test(util_fileio, beneath_symlink_errno_is_eloop)
 	char msg[1024];
 
 	mk_dir("real");
-	put_file("file", "x", 1);
+	put_file(tmp_path("file"), "x", 1);
 	mk_link("real", "link");
 	mk_link("file", "flink");
 	a = util_dir_open_beneath(rfd, "link", UTIL_F_CREATE, "ROOT");
@@ -676,7 +641,7 @@ Test(util_fileio, beneath_refuses_file_component)
 {
 	int rfd = root_fd();
 
-	put_file("f", "x", 1);
+	put_file(tmp_path("f"), "x", 1);
 	cr_assert(eq(int, util_dir_open_beneath(rfd, "f", 0, "ROOT"), -ENOTDIR));
 	cr_assert(eq(int, util_dir_open_beneath(rfd, "f", UTIL_F_CREATE, "ROOT"), -ENOTDIR));
 	cr_assert(eq(int, util_dir_open_beneath(rfd, "f/x", UTIL_F_CREATE, "ROOT"), -ENOTDIR));
@@ -773,12 +738,12 @@ Test(util_fileio, dirs_overlap_same_child_parent)
 {
 	mk_dir("a");
 	mk_dir("a/sub");
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("a")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("a/")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("a/sub")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("a/sub"), P("a")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("a/sub/../sub")), 1));
-	cr_assert(eq(int, util_dirs_overlap(fio_dir, P("a/sub")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("a")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("a/")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("a/sub")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a/sub"), tmp_path("a")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("a/sub/../sub")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_dir(), tmp_path("a/sub")), 1));
 }
 
 Test(util_fileio, dirs_overlap_siblings)
@@ -786,26 +751,27 @@ Test(util_fileio, dirs_overlap_siblings)
 	mk_dir("a");
 	mk_dir("ab");
 	mk_dir("b");
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("b")), 0));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("ab")), 0), "\"a\" is a prefix of \"ab\"");
-	cr_assert(eq(int, util_dirs_overlap(P("ab"), P("a")), 0));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("ab/new")), 0));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("a/../b")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("b")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("ab")), 0),
+		  "\"a\" is a prefix of \"ab\"");
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("ab"), tmp_path("a")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("ab/new")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("a/../b")), 0));
 }
 
 Test(util_fileio, dirs_overlap_missing_b)
 {
 	mk_dir("a");
 	mk_dir("b");
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("a/new")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("a/new/deeper/still")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("b/new/deeper")), 0));
-	cr_assert(eq(int, util_dirs_overlap(P("a/sub-of-a-not-there"), P("a")), -ENOENT),
-		  "@a must exist");
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("a/new")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("a/new/deeper/still")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("b/new/deeper")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a/sub-of-a-not-there"), tmp_path("a")),
+		     -ENOENT), "@a must exist");
 	/* a missing sibling whose name extends a's */
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("ab")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("ab")), 0));
 	/* a missing folder above which the tree a hangs: b would contain a */
-	cr_assert(eq(int, util_dirs_overlap(P("a"), fio_dir), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_dir()), 1));
 }
 
 Test(util_fileio, dirs_overlap_relative_missing_b)
@@ -815,7 +781,7 @@ Test(util_fileio, dirs_overlap_relative_missing_b)
 
 	mk_dir("a");
 	cr_assert(getcwd(old, sizeof(old)) != NULL);
-	cr_assert(eq(int, chdir(fio_dir), 0));
+	cr_assert(eq(int, chdir(tmp_dir()), 0));
 	r1 = util_dirs_overlap("a", "newdir");
 	r2 = util_dirs_overlap("a", "a/new");
 	r3 = util_dirs_overlap("a", "newdir/a");
@@ -831,15 +797,15 @@ Test(util_fileio, dirs_overlap_through_symlinks)
 	mk_dir("b");
 	mk_link("a", "la");
 	mk_link("b", "lb");
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("la")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("la"), P("a")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("la/new")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("la"), P("a/new/x")), 1));
-	cr_assert(eq(int, util_dirs_overlap(P("la"), P("lb")), 0));
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("lb/new")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("la")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("la"), tmp_path("a")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("la/new")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("la"), tmp_path("a/new/x")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("la"), tmp_path("lb")), 0));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("lb/new")), 0));
 	/* a symlink inside b leading back into a */
 	mk_link("../a", "b/back");
-	cr_assert(eq(int, util_dirs_overlap(P("a"), P("b/back/out")), 1));
+	cr_assert(eq(int, util_dirs_overlap(tmp_path("a"), tmp_path("b/back/out")), 1));
 }
 
 /*
@@ -853,9 +819,9 @@ Test(util_fileio, dirs_overlap_missing_part_with_dotdot)
 
 	mk_dir("a");
 	mk_dir("b");
-	r = util_dirs_overlap(P("a"), P("b/missing/../../a/sub"));
+	r = util_dirs_overlap(tmp_path("a"), tmp_path("b/missing/../../a/sub"));
 	/* show what the path names once created */
-	fd = util_dir_open(P("b/missing/../../a/sub"), true);
+	fd = util_dir_open(tmp_path("b/missing/../../a/sub"), true);
 	cr_assert(fd >= 0);
 	cr_assert(same_inode(fd, "a/sub"), "mkdir -p made it inside a");
 	close(fd);
