@@ -36,7 +36,7 @@ ALL_CFLAGS := -std=c11 $(WARN) $(INC) -ffunction-sections -fdata-sections \
 BUILD ?= build
 # the library: every module but the command line; util/util.c is built
 # twice, as the product has it and with fault injection (tests, btfgen-fi)
-LIB_DIRS := util btf elf core xz tar hub runtime
+LIB_DIRS := util btf elf core xz tar hub http serve runtime
 LIB_SRCS := $(filter-out util/util.c,$(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libbtfgen.a
@@ -175,7 +175,7 @@ check-tsan: deps
 # ---- fuzzing (tests/fuzz) ----
 # keep the fuzz target objects that pattern rules build on the way
 .SECONDARY:
-FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf json manifest pick
+FUZZ_TARGETS := elf btf btf_ext core xz tar min_core_btf json manifest pick http multipart
 FUZZ_CC ?= clang-19
 FUZZ_TIME ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer

@@ -6,13 +6,15 @@
  *
  *   lvl[d - 1] for the container at nesting level d (1 = top level):
  *     JSON_W_OBJ      object (else array)
- *     JSON_W_LINES    JSON_LINES layout (else JSON_INLINE)
+ *     JSON_W_LINES    JSON_LINES layout (else JSON_INLINE or JSON_COMPACT)
+ *     JSON_W_COMPACT  JSON_COMPACT layout
  *     JSON_W_MEMBERS  a member was written (the next one needs a ',')
  *     JSON_W_KEY      object only: a key was written, its value is due
  *
  *   The separator before a member is written when the member starts (by
  *   json_w_key() in an object, by the value in an array):
  *     JSON_INLINE   first: nothing          later: ", "
+ *     JSON_COMPACT  first: nothing          later: ","   (and ":" after a key, not ": ")
  *     JSON_LINES    first: "\n" + indent    later: ",\n" + indent
  *   with indent = 2 spaces per level; the closing bracket of a JSON_LINES
  *   container that has members goes on a line of its own ("\n" + indent of
@@ -63,6 +65,7 @@
 #define JSON_W_LINES	0x02
 #define JSON_W_MEMBERS	0x04
 #define JSON_W_KEY	0x08
+#define JSON_W_COMPACT	0x10
 
 /* U+FFFD REPLACEMENT CHARACTER, written for each byte that is not UTF-8 */
 #define UTF8_REPLACEMENT	"\xef\xbf\xbd"
@@ -242,7 +245,7 @@ static void w_sep(struct json_w *w)
 		w_put(w, ",", 1);
 	if (*lv & JSON_W_LINES)
 		w_newline(w, w->depth);
-	else if (*lv & JSON_W_MEMBERS)
+	else if ((*lv & (JSON_W_MEMBERS | JSON_W_COMPACT)) == JSON_W_MEMBERS)
 		w_put(w, " ", 1);
 	*lv |= JSON_W_MEMBERS;
 }
@@ -346,14 +349,16 @@ static void w_begin(struct json_w *w, enum json_layout l, bool obj)
 {
 	if (w->err)
 		return;
-	if ((l != JSON_INLINE && l != JSON_LINES) || w->depth >= JSON_MAX_DEPTH) {
+	if ((l != JSON_INLINE && l != JSON_LINES && l != JSON_COMPACT) ||
+	    w->depth >= JSON_MAX_DEPTH) {
 		w->err = -EINVAL;
 		return;
 	}
 	if (!w_value(w))
 		return;
 	w_put(w, obj ? "{" : "[", 1);
-	w->lvl[w->depth++] = (u8)((obj ? JSON_W_OBJ : 0) | (l == JSON_LINES ? JSON_W_LINES : 0));
+	w->lvl[w->depth++] = (u8)((obj ? JSON_W_OBJ : 0) | (l == JSON_LINES ? JSON_W_LINES : 0) |
+				  (l == JSON_COMPACT ? JSON_W_COMPACT : 0));
 }
 
 static void w_end(struct json_w *w, bool obj)
@@ -414,7 +419,7 @@ void json_w_key(struct json_w *w, const char *key)
 	}
 	w_sep(w);
 	w_string(w, key, strlen(key));
-	w_put(w, ": ", 2);
+	w_put(w, ": ", *lv & JSON_W_COMPACT ? 1 : 2);
 	*lv |= JSON_W_KEY;
 }
 

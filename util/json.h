@@ -107,6 +107,7 @@
 enum json_layout {
 	JSON_INLINE,	/* {"a": 1, "b": 2} on one line */
 	JSON_LINES,	/* each member on its own, indented line */
+	JSON_COMPACT,	/* {"a":1,"b":2}: no space at all (Go's json.Marshal, the Online API's bytes) */
 };
 
 /*

@@ -297,6 +297,35 @@ Test(json_write, inline_layout)
 	expect_text(&w, "{\"a\": 1, \"b\": [1, 2], \"c\": {\"d\": null}}\n");
 }
 
+/* Go's json.Marshal bytes (the Online API's list): no space anywhere; an inline member inside. */
+Test(json_write, compact_layout)
+{
+	struct json_w w;
+
+	json_w_init(&w);
+	json_w_arr_begin(&w, JSON_COMPACT);
+	json_w_obj_begin(&w, JSON_COMPACT);
+	json_w_key(&w, "a");
+	json_w_str(&w, "x y");
+	json_w_key(&w, "b");
+	json_w_arr_begin(&w, JSON_COMPACT);
+	json_w_u64(&w, 1);
+	json_w_u64(&w, 2);
+	json_w_arr_end(&w);
+	json_w_key(&w, "c");
+	json_w_obj_begin(&w, JSON_INLINE);
+	json_w_key(&w, "d");
+	json_w_null(&w);
+	json_w_key(&w, "e");
+	json_w_bool(&w, true);
+	json_w_obj_end(&w);
+	json_w_obj_end(&w);
+	json_w_obj_begin(&w, JSON_COMPACT);
+	json_w_obj_end(&w);
+	json_w_arr_end(&w);
+	expect_text(&w, "[{\"a\":\"x y\",\"b\":[1,2],\"c\":{\"d\": null, \"e\": true}},{}]\n");
+}
+
 /* The example of json.h: a JSON_LINES object holding inline objects. */
 Test(json_write, lines_layout)
 {
