@@ -204,3 +204,39 @@ for f in "$corpus"/os-release/ubuntu16.etc_os-release "$corpus"/os-release/rocky
 	[ -f "$f" ] && cp "$f" "$p/$(basename "$f")"
 done
 printf 'ID="rocky"\r\nID_LIKE="rhel centos fedora"\r\nVERSION_ID=\x278.6\x27\n# c\nNAME=a\\ b\n' >"$p/osr-quoting"
+
+# http: request heads as curl 7.88, Python's urllib/http.client and the Go
+# SDK (net/http) send them, with their bodies (fuzz_http also runs the
+# chunked decoder on the whole input: chunked bodies alone too)
+h=$s/http
+mkdir -p "$h"
+printf 'GET /api/v1/download?distribution=ubuntu&kernel_version=5.4.0-42-generic HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n' \
+	>"$h/curl-get"
+printf 'POST /api/v1/customize?arch=x86_64&distribution=ubuntu&distribution_version=20.04&kernel_version=5.4.0-42-generic HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\nContent-Length: 209\r\nContent-Type: multipart/form-data; boundary=------------------------2d5d3d48527fe4b8\r\nExpect: 100-continue\r\n\r\n--------------------------2d5d3d48527fe4b8\r\nContent-Disposition: form-data; name="bpf"; filename="small.o"\r\nContent-Type: application/octet-stream\r\n\r\nsmall\r\n--x\000\r\n--------------------------2d5d3d48527fe4b8--\r\n' \
+	>"$h/curl-customize"
+printf 'POST /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\nTransfer-Encoding: chunked\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nb\r\nhello world\r\n0\r\n\r\n' \
+	>"$h/curl-chunked"
+printf 'GET /api/v1/list HTTP/1.1\r\nAccept-Encoding: identity\r\nHost: 127.0.0.1:8080\r\nUser-Agent: Python-urllib/3.11\r\nConnection: close\r\n\r\n' \
+	>"$h/py-urllib"
+printf 'POST /up HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAccept-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n5\r\ndefgh\r\n0\r\n\r\n' \
+	>"$h/py-chunked"
+printf 'GET /api/v1/download?arch=x86_64&distribution=ubuntu&distribution_version=20.04&kernel_version=5.4.0-42-generic HTTP/1.1\r\nHost: btfhub.example\r\nUser-Agent: btfhub-online-go/0.1.0\r\nIf-None-Match: "abc", W/"d"\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nAccept-Encoding: gzip\r\n\r\n' \
+	>"$h/go-download"
+printf '\r\nGET /a%%2e%%2e/%%2F?k=a+b%%20c&k=2&x&&=v HTTP/1.0\nConnection: keep-alive, close\nExpect: 100-continue\n\n' \
+	>"$h/odd"
+printf 'A;ext=1;q="x y"\r\n0123456789\r\n000\r\nTrailer: v\r\nX-Y:\r\n\r\nGET / HTTP/1.1\r\n\r\n' >"$h/chunked-trailer"
+printf '1\n\000\r\n10 ; a\nABCDEFGHIJKLMNOP\r\n0\nT:1\n\n' >"$h/chunked-lf"
+
+# multipart: a Content-Type line, LF, the body: curl -F bpf=@x.o (one and
+# several parts), the Go SDK (part "bpf", filename="from_memory"), quoted
+# names with escapes, a preamble, padding and an epilogue
+mp=$s/multipart
+mkdir -p "$mp"
+printf 'multipart/form-data; boundary=------------------------2d5d3d48527fe4b8\n--------------------------2d5d3d48527fe4b8\r\nContent-Disposition: form-data; name="bpf"; filename="small.o"\r\nContent-Type: application/octet-stream\r\n\r\nsmall\r\n--x\000\r\n--------------------------2d5d3d48527fe4b8--\r\n' \
+	>"$mp/curl"
+printf 'multipart/form-data; boundary=------------------------96502d70e5c1e674\n--------------------------96502d70e5c1e674\r\nContent-Disposition: form-data; name="bpf"; filename="a.o"\r\nContent-Type: application/octet-stream\r\n\r\nAAAA\r\n--------------------------96502d70e5c1e674\r\nContent-Disposition: form-data; name="bpf"; filename="b.o"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--------------------------96502d70e5c1e674\r\nContent-Disposition: form-data; name="arch"\r\n\r\nx86_64\r\n--------------------------96502d70e5c1e674--\r\n' \
+	>"$mp/curl-several"
+printf 'multipart/form-data; boundary=9e8148ce49adc69a06c3a955d7b9aad55c7076e78dbe24ecd68387c75c30\n--9e8148ce49adc69a06c3a955d7b9aad55c7076e78dbe24ecd68387c75c30\r\nContent-Disposition: form-data; name="bpf"; filename="from_memory"\r\nContent-Type: application/octet-stream\r\n\r\n\177ELF\002\001\001\000\r\n--\r\n\000bin\r\n--9e8148ce49adc69a06c3a955d7b9aad55c7076e78dbe24ecd68387c75c30--\r\n' \
+	>"$mp/go-sdk"
+printf 'Multipart/Form-Data; charset=utf-8; BOUNDARY="a b:c?"\npreamble\r\n--a b:c? \t\r\ncontent-disposition: FORM-DATA ; name="a\\"b\\\\c" ;filename="C:\\\\x\\\\\\"y\\".o"\r\n\r\n1\r\n--a b:c?\r\nContent-Disposition: form-data; name=bpf; filename=""; filename*=UTF-8'"''"'%%e2%%82%%ac.o\r\n\r\n\r\n--a b:c?X\r\n--a b:c?--\r\nepilogue\r\n' \
+	>"$mp/quoted"

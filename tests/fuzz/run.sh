@@ -11,7 +11,7 @@ dir=$1
 secs=$2
 shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
-targets=${*:-elf btf btf_ext core xz tar min_core_btf json manifest pick}
+targets=${*:-elf btf btf_ext core xz tar min_core_btf json manifest pick http multipart}
 jobs=${JOBS:-2}
 export BTFGEN_FUZZ_DATA="$dir/data"
 
