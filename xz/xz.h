@@ -69,6 +69,27 @@ int xz_decode(const void *in, size_t in_len, size_t out_cap, void **out, size_t 
 	      char *err, size_t err_len);
 
 /*
+ * @in (@len bytes) as an .xz stream that every xz decoder reads, without
+ * compressing it (xz_enc.c): stream header (check type CRC64), one block
+ * (block header with the LZMA2 filter, its dictionary-size property byte
+ * the smallest that covers @len (4 KiB at least, 4 GiB - 1 at most),
+ * compressed and uncompressed sizes recorded), the data as uncompressed
+ * LZMA2 chunks (control byte 0x01 for the first chunk, a dictionary reset,
+ * 0x02 after, at most 64 KiB each, then the end marker 0x00), block
+ * padding, the CRC64 of the data, the index and the stream footer. The
+ * output is @len plus 3 bytes per 64 KiB plus about 60 bytes of framing (a
+ * 1-byte input makes 60 bytes) and depends on the input alone. An empty
+ * input gives a stream with zero blocks (32 bytes, the same as
+ * `xz --check=crc64` writes for an empty file); @in may then be NULL.
+ *
+ * *@out is a new xmalloc'd buffer of *@out_len bytes (the caller xfree()s
+ * it). Returns 0, -ENOMEM, or -E2BIG when the output size would overflow
+ * size_t or a size field of the format (63 bits); on failure *@out and
+ * *@out_len are left untouched.
+ */
+int xz_encode_stored(const void *in, size_t len, void **out, size_t *out_len);
+
+/*
  * Integrity checks. The CRCs continue from a previous value, as liblzma's
  * lzma_crc32()/lzma_crc64() do: pass 0 to start, and feed the result back
  * in to checksum data in pieces. All are thread-safe (the CRC tables are
