@@ -10,6 +10,7 @@
 #include "btf/btf.h"
 #include "core/core.h"
 #include "hub/hub.h"
+#include "serve/serve.h"
 #include "util/fileio.h"
 
 #define EXIT_USAGE 2
@@ -37,6 +38,7 @@ struct cli_opts {
 	bool force, allow_nearest, explain;
 	bool format_raw;		/* install --format raw */
 	const char *output;		/* install --output */
+	struct serve_opts serve;	/* serve: the limits (-j goes to jobs) */
 };
 
 /*
@@ -59,6 +61,7 @@ int cmd_min_core_btf(const struct cli_opts *o, int argc, char **argv);
 int cmd_relocs(const struct cli_opts *o, int argc, char **argv);
 int cmd_verify(const struct cli_opts *o, int argc, char **argv);
 int cmd_archive(const struct cli_opts *o, int argc, char **argv);
+int cmd_serve(const struct cli_opts *o, int argc, char **argv);
 int cmd_cat(const struct cli_opts *o, int argc, char **argv);
 int cmd_select(const struct cli_opts *o, int argc, char **argv);
 int cmd_install(const struct cli_opts *o, int argc, char **argv);

@@ -31,7 +31,8 @@ enum {
 	C_CAT = 1 << 4,
 	C_SELECT = 1 << 5,
 	C_INSTALL = 1 << 6,
-	C_ALL = C_MIN | C_RELOCS | C_VERIFY | C_ARCHIVE | C_CAT | C_SELECT | C_INSTALL,
+	C_SERVE = 1 << 7,
+	C_ALL = C_MIN | C_RELOCS | C_VERIFY | C_ARCHIVE | C_CAT | C_SELECT | C_INSTALL | C_SERVE,
 	C_PICK = C_SELECT | C_INSTALL,
 };
 
@@ -108,6 +109,16 @@ static const struct command commands[] = {
 	  "is left alone unless --force. Nothing is written when the kernel has its\n"
 	  "own BTF.\n",
 	  cmd_install },
+	{ "serve", C_SERVE, "ARCHIVE_DIR", 1, 1,
+	  "answer the BTFHub Online API over HTTP from an archive of kernels",
+	  "Serve the BTFHub Online API (list, download, customize) from ARCHIVE_DIR,\n"
+	  "a BTFHub tree of .btf.tar.xz (any shape `archive` accepts). customize\n"
+	  "answers with what `btfgen min_core_btf` writes for the kernel and the\n"
+	  "uploaded bpf parts, verified the same way. One line on stderr when ready\n"
+	  "(the address, the kernels indexed), one per request unless --quiet.\n"
+	  "SIGTERM/SIGINT: stop accepting, finish requests in flight (--grace), exit 0.\n"
+	  "SIGHUP: walk the archive again without dropping requests.\n",
+	  cmd_serve },
 	{ "cat", C_CAT, "FILE", 1, 1,
 	  "write the kernel BTF inside FILE (.btf.tar.xz, .xz) to stdout",
 	  "Write the kernel BTF inside FILE (.btf.tar.xz, .btf.xz, raw) to stdout,\n"
@@ -122,6 +133,8 @@ enum opt_id {
 	O_FIRST_MATCH, O_VERIFY, O_NO_VERIFY, O_BTF, O_JSON, O_JOBS, O_DEDUP, O_DISTRO,
 	O_DISTRO_VERSION, O_ARCH, O_RELEASE, O_TAR, O_REPORT, O_FROM, O_ROOT, O_OS_RELEASE,
 	O_KERNEL_RELEASE, O_HOST_ARCH, O_FORCE, O_ALLOW_NEAREST, O_EXPLAIN, O_FORMAT, O_OUTPUT,
+	O_LISTEN, O_QUIET, O_RESCAN, O_MAX_CONNS, O_QUEUE, O_MAX_UPLOAD, O_MAX_HEAD, O_HEADER_TIMEOUT,
+	O_BODY_TIMEOUT, O_IDLE_TIMEOUT, O_GRACE, O_CACHE_SIZE, O_RESULT_CACHE_SIZE, O_BATCH_MAX,
 };
 
 struct option {
@@ -166,6 +179,22 @@ static const struct option options[] = {
 	  "elf (default): a .BTF section in an ELF file; raw: the bare BTF" },
 	{ O_OUTPUT, 0, "output", "PATH", C_INSTALL, "where to write (default: ROOT/boot/vmlinux-RELEASE)" },
 	{ O_JOBS, 'j', "jobs", "N", C_ARCHIVE, "worker threads (default: number of CPUs)" },
+	{ O_JOBS, 'j', "jobs", "N", C_SERVE, "reductions at once (default: number of CPUs)" },
+	{ O_LISTEN, 0, "listen", "ADDR:PORT", C_SERVE,
+	  "where to listen (default 127.0.0.1:8080; [::1]:8080 for IPv6; port 0: any free one)" },
+	{ O_QUIET, 'q', "quiet", NULL, C_SERVE, "no line per request" },
+	{ O_RESCAN, 0, "rescan", "SECONDS", C_SERVE, "walk the archive again every SECONDS (default: only on SIGHUP)" },
+	{ O_MAX_CONNS, 0, "max-connections", "N", C_SERVE, "open connections at most (default 256); beyond: 503" },
+	{ O_QUEUE, 0, "queue", "N", C_SERVE, "reductions waiting for a worker at most (default 64); beyond: 503" },
+	{ O_MAX_UPLOAD, 0, "max-upload", "SIZE", C_SERVE, "largest request body (default 32M); beyond: 413" },
+	{ O_MAX_HEAD, 0, "max-head", "SIZE", C_SERVE, "largest request line and headers (default 16K); beyond: 431" },
+	{ O_HEADER_TIMEOUT, 0, "header-timeout", "SECONDS", C_SERVE, "to receive a request head (default 10)" },
+	{ O_BODY_TIMEOUT, 0, "body-timeout", "SECONDS", C_SERVE, "to receive a body, and to send an answer (default 60)" },
+	{ O_IDLE_TIMEOUT, 0, "idle-timeout", "SECONDS", C_SERVE, "a kept-alive connection may sit idle (default 30)" },
+	{ O_GRACE, 0, "grace", "SECONDS", C_SERVE, "on SIGTERM, to finish requests in flight (default 10)" },
+	{ O_CACHE_SIZE, 0, "cache-size", "SIZE", C_SERVE, "parsed kernels kept, in bytes (default 256M)" },
+	{ O_RESULT_CACHE_SIZE, 0, "result-cache-size", "SIZE", C_SERVE, "answers kept, in bytes (default 64M)" },
+	{ O_BATCH_MAX, 0, "batch-max", "N", C_SERVE, "kernels in one batch customize at most (default 64)" },
 	{ O_DEDUP, 0, "dedup", "MODE", C_ARCHIVE,
 	  "identical outputs as hardlink (default), symlink (relative) or copy" },
 	{ O_DISTRO, 0, "distro", "ID", C_ARCHIVE, "only kernels of this distribution (os-release ID)" },
@@ -410,6 +439,46 @@ static int apply(struct parse *p, const struct option *op, const char *v, const 
 		o->format_raw = !strcmp(v, "raw");
 		break;
 	case O_REPORT: o->report_path = v; break;
+	case O_LISTEN: o->serve.listen = v; break;
+	case O_QUIET: o->serve.quiet = true; break;
+	case O_RESCAN: case O_MAX_CONNS: case O_QUEUE: case O_HEADER_TIMEOUT: case O_BODY_TIMEOUT:
+	case O_IDLE_TIMEOUT: case O_GRACE: case O_BATCH_MAX: {
+		u64 min = op->id == O_RESCAN || op->id == O_QUEUE || op->id == O_GRACE ? 0 : 1;
+		u64 max = op->id == O_MAX_CONNS ? 65536 : op->id == O_QUEUE ? 1u << 20 : 86400;
+
+		if (!parse_size(v, min, max, &n) || strpbrk(v, "kKmMgG"))
+			return cli_usage_error(cmd, "%s needs a number from %llu to %llu, not '%s'",
+					       spelled, (unsigned long long)min,
+					       (unsigned long long)max, v);
+		switch (op->id) {
+		case O_RESCAN: o->serve.rescan_s = (unsigned)n; break;
+		case O_MAX_CONNS: o->serve.max_conns = (unsigned)n; break;
+		case O_QUEUE: o->serve.queue_max = (unsigned)n; break;
+		case O_HEADER_TIMEOUT: o->serve.header_timeout_ms = (unsigned)n * 1000; break;
+		case O_BODY_TIMEOUT: o->serve.body_timeout_ms = (unsigned)n * 1000; break;
+		case O_IDLE_TIMEOUT: o->serve.idle_timeout_ms = (unsigned)n * 1000; break;
+		case O_GRACE: o->serve.grace_ms = (unsigned)n * 1000; break;
+		default: o->serve.batch_max = (unsigned)n; break;
+		}
+		break;
+	}
+	case O_MAX_UPLOAD:
+		if (!parse_size(v, 1, 1ull << 32, &o->serve.body_max))
+			goto bad_size;
+		break;
+	case O_MAX_HEAD:
+		if (!parse_size(v, 256, 1u << 20, &n))
+			return cli_usage_error(cmd, "%s needs a size from 256 to 1M, not '%s'", spelled, v);
+		o->serve.head_max = (unsigned)n;
+		break;
+	case O_CACHE_SIZE:
+		if (!parse_size(v, 0, UINT64_MAX >> 1, &o->serve.cache_bytes))
+			goto bad_size;
+		break;
+	case O_RESULT_CACHE_SIZE:
+		if (!parse_size(v, 0, UINT64_MAX >> 1, &o->serve.result_cache_bytes))
+			goto bad_size;
+		break;
 	case O_MAX_INPUT:
 		if (!parse_size(v, 1, UINT64_MAX >> 1, &util_limits.input_size))
 			goto bad_size;
@@ -531,6 +600,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	p.o.dedup = HUB_DEDUP_HARDLINK;
+	serve_opts_default(&p.o.serve);
 	scan(&p, false);
 	rc = scan(&p, true);
 	if (rc)
