@@ -79,6 +79,11 @@ static void logf_(const struct serve *s, const char *fmt, ...)
 	s->o.log(line, s->o.log_ctx);
 }
 
+static const char *method_label(enum http_method m)
+{
+	return m == HTTP_HEAD ? "HEAD" : m == HTTP_GET ? "GET" : m == HTTP_POST ? "POST" : "OTHER";
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -365,7 +370,10 @@ struct conn {
 	char peer[64];
 	char *buf;		/* the head, and bytes after it (pipelining) */
 	size_t len, cap;
+	const struct req *cur;	/* the request being read, once its head parsed (for the log) */
 };
+
+static void access_log(struct conn *c, const struct req *q, const struct resp *r, double ms);
 
 /*
  * Wait for @fd to be readable (or writable) until @deadline: 1 ready, 0
@@ -493,16 +501,28 @@ static int send_resp(struct conn *c, const struct req *q, struct resp *r, bool k
 	return err;
 }
 
-/* A response to a request whose head could not be used; the connection closes after it. */
+/*
+ * An error answered before the handler (a bad head, a body that can't be
+ * read): the connection closes after it. Logged and counted like the rest,
+ * under the request's route once its head parsed, else "other".
+ */
 static void send_error(struct conn *c, int status, const char *why)
 {
 	struct req q = { .s = c->s, .route = ROUTE_OTHER };
 	struct resp r = { 0 };
 
-	q.h.version_minor = 1;
-	q.h.method = HTTP_GET;
+	if (c->cur) {
+		q.h = c->cur->h;
+		q.route = c->cur->route;
+	} else {
+		q.h.version_minor = 1;
+		q.h.method = HTTP_OTHER;
+	}
 	resp_text(&r, status, "%s", why);
 	send_resp(c, &q, &r, false);
+	serve_metrics_request(c->s->metrics, q.route, c->cur ? method_label(q.h.method) : "OTHER",
+			      status, 0, r.len);
+	access_log(c, &q, &r, 0);
 	resp_done(&r);
 }
 
@@ -715,8 +735,12 @@ static void access_log(struct conn *c, const struct req *q, const struct resp *r
 
 	if (c->s->o.quiet)
 		return;
-	memcpy(method, q->h.method_str.p, n);
-	method[n] = '\0';
+	if (q->h.method_str.p) {
+		memcpy(method, q->h.method_str.p, n);
+		method[n] = '\0';
+	} else {
+		strcpy(method, "-");
+	}
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	logf_(c->s, "%s %s %s %s %d %zu %.1fms", ts, c->peer, method, serve_route_name(q->route),
@@ -732,7 +756,8 @@ static void serve_conn(struct conn *c)
 		struct req q = { .s = s };
 		struct resp r = { .status = 500 };
 		char *body = NULL, *head = NULL;
-		int64_t t0;
+		struct timespec ts0, ts1;
+		double secs;
 		bool keep;
 		int h;
 
@@ -740,6 +765,7 @@ static void serve_conn(struct conn *c)
 		first = false;
 		if (h <= 0)
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &ts0);
 		/*
 		 * The head's slices point into c->buf, which the body and the next
 		 * request reuse: parse it again from a copy of its own.
@@ -755,43 +781,32 @@ static void serve_conn(struct conn *c)
 			send_error(c, 500, "request head parsed differently twice");
 			break;
 		}
-		t0 = now_ms();
-		{
-			struct timespec ts0;
-
-			clock_gettime(CLOCK_MONOTONIC, &ts0);
-			serve_metrics_inflight(s->metrics, 1);
-			if (read_body(c, &q, &body, &q.body_len)) {
-				serve_metrics_inflight(s->metrics, -1);
-				xfree(head);
-				break;
-			}
-			q.body = body;
-			if (http_decode_path(q.h.path, q.path, sizeof(q.path)) < 0) {
-				q.route = ROUTE_OTHER;
-				resp_text(&r, 400, "bad path");
-			} else {
-				q.route = serve_route_of(q.path);
-				serve_handle(&q, &r);
-			}
-			keep = q.h.keep_alive && !r.close && !atomic_load(&s->stopping);
-			if (send_resp(c, &q, &r, keep))
-				keep = false;
-			{
-				struct timespec ts1;
-				double secs;
-
-				clock_gettime(CLOCK_MONOTONIC, &ts1);
-				secs = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
-				serve_metrics_request(s->metrics, q.route, q.h.method == HTTP_HEAD ? "HEAD" :
-							  q.h.method == HTTP_GET ? "GET" :
-							  q.h.method == HTTP_POST ? "POST" : "OTHER",
-						      r.status, secs, q.h.method == HTTP_HEAD ? 0 : r.len);
-				access_log(c, &q, &r, secs * 1e3);
-			}
+		q.route = http_decode_path(q.h.path, q.path, sizeof(q.path)) < 0 ?
+				  ROUTE_OTHER : serve_route_of(q.path);
+		c->cur = &q;
+		serve_metrics_inflight(s->metrics, 1);
+		if (read_body(c, &q, &body, &q.body_len)) {
 			serve_metrics_inflight(s->metrics, -1);
+			c->cur = NULL;
+			xfree(head);
+			break;
 		}
-		(void)t0;
+		q.body = body;
+		if (http_decode_path(q.h.path, q.path, sizeof(q.path)) < 0)
+			resp_text(&r, 400, "bad path (a bad escape, a NUL, or over %zu bytes)",
+				  sizeof(q.path) - 1);
+		else
+			serve_handle(&q, &r);
+		keep = q.h.keep_alive && !r.close && !atomic_load(&s->stopping);
+		if (send_resp(c, &q, &r, keep))
+			keep = false;
+		clock_gettime(CLOCK_MONOTONIC, &ts1);
+		secs = (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9;
+		serve_metrics_request(s->metrics, q.route, method_label(q.h.method), r.status, secs,
+				      q.h.method == HTTP_HEAD ? 0 : r.len);
+		access_log(c, &q, &r, secs * 1e3);
+		serve_metrics_inflight(s->metrics, -1);
+		c->cur = NULL;
 		resp_done(&r);
 		xfree(body);
 		xfree(head);
