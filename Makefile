@@ -133,7 +133,7 @@ test: deps $(TEST_BIN)
 
 # end-to-end suites, each ends with its own "NAME: N passed, M failed, K skipped" line
 E2E_SCRIPTS := tests/e2e/run.sh tests/e2e/relocs_verify.sh tests/e2e/archive.sh tests/e2e/hostile.sh \
-	tests/e2e/select.sh
+	tests/e2e/select.sh tests/e2e/serve.sh
 run_e2e = rc=0; for s in $(E2E_SCRIPTS); do $(1) sh $$s $(2) || rc=1; done; exit $$rc
 
 # the target-machine proof (tests/e2e/pick_ns.sh: a private mount namespace
@@ -245,6 +245,7 @@ bench: deps btfgen $(RT_LIB)
 	@sh tests/bench.sh ./btfgen
 	@sh tests/bench_archive.sh ./btfgen
 	@sh tests/bench_pick.sh ./btfgen
+	@sh tests/bench_serve.sh ./btfgen
 
 install: btfgen $(RT_LIB) $(BUILD)/btfgen-runtime.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/btfgen \

@@ -95,10 +95,10 @@ struct http_req {
  *   -400: malformed (bad request line, bad header name/value, obs-fold,
  *         bare CR, a non-origin-form target, NUL or control bytes,
  *         duplicate, non-digit or overflowing Content-Length, Content-Length
- *         together with Transfer-Encoding, a second Host, more than
- *         HTTP_HEADERS_MAX fields);
+ *         together with Transfer-Encoding, a second Host);
  *   -431: the head is larger than @max_head (also when @len >= @max_head
- *         and its end is not in sight);
+ *         and its end is not in sight), or has more than HTTP_HEADERS_MAX
+ *         fields (RFC 6585: too large, in size or in number);
  *   -501: a Transfer-Encoding other than exactly "chunked";
  *   -505: a version other than HTTP/1.0 or HTTP/1.1;
  *   -417: an Expect other than 100-continue.

@@ -215,7 +215,7 @@ static int field_line(const char *s, size_t n, struct http_req *r, struct head_s
 		if (!field_byte((unsigned char)s[k]))
 			return fail(r, -400, "bad byte in header value");
 	if (++st->fields > HTTP_HEADERS_MAX)
-		return fail(r, -400, "too many header fields");
+		return fail(r, -431, "too many header fields");
 	v = trim_ows(s + i + 1, n - i - 1);
 	/* a value never has a NULL p, so first_value() can tell "absent" */
 	switch (i) {

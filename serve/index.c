@@ -8,8 +8,10 @@
  * A request's parameters are only ever compared with these strings; the
  * file a download sends is the path the walk found, never one built from
  * the request. Kernels whose path does not give all four strings (fewer
- * than three folders above them) are not served. Two files giving one key
- * (arm64/R and aarch64/R) keep the first in list order, with a warning.
+ * than three folders above them, counting those above ARCHIVE_DIR as the
+ * walk does) are not served, nor are files whose resolved path is outside
+ * ARCHIVE_DIR (symlinks out of it). Two files giving one key (arm64/R and
+ * aarch64/R) keep the first in list order, with a warning.
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -210,24 +212,49 @@ static int kern_make(const char *dir, const struct hub_entry *he, struct kern *e
 	return 0;
 }
 
+/* Does @path resolve to a place below the resolved root @root (of @root_len bytes)? */
+static bool inside(const char *path, const char *root, size_t root_len)
+{
+	char *real = realpath(path, NULL);
+	bool in = real && !strncmp(real, root, root_len) && real[root_len] == '/';
+
+	free(real);
+	return in;
+}
+
 static int index_fill(struct index *ix, const char *dir, const struct hub_tree *t)
 {
-	size_t i, j, mask;
-	int err;
+	char *root = realpath(dir, NULL);
+	size_t i, j, mask, root_len = root ? strlen(root) : 0;
+	int err = 0;
 
 	ix->v = xcalloc(t->n ? t->n : 1, sizeof(*ix->v));
-	if (!ix->v)
+	if (!ix->v || !root) {
+		free(root);
 		return -ENOMEM;
-	for (i = 0; i < t->n; i++) {
+	}
+	if (root_len == 1)
+		root_len = 0;	/* the archive is "/": everything is below it */
+	for (i = 0; i < t->n && !err; i++) {
 		const struct hub_entry *he = &t->v[i];
+		struct kern *e = &ix->v[ix->n];
 
 		if (!he->key.id || !he->key.version_id || !he->key.arch || !he->key.release)
 			continue;	/* fewer than three folders above it: no BTFHub key */
-		err = kern_make(dir, he, &ix->v[ix->n]);
+		err = kern_make(dir, he, e);
 		if (err)
-			return err;
+			break;
+		/* a symlink out of the archive (to a folder or a file) is not served */
+		if (!inside(e->path, root, root_len)) {
+			pr_warn("warning: %s: leads outside %s (a symlink): not served", e->path, dir);
+			kern_free(e);
+			continue;
+		}
 		ix->n++;
 	}
+	free(root);
+	if (err)
+		return err;
 	if (ix->n)
 		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_kern);
 	for (ix->nr_slots = 16; ix->nr_slots < 2 * ix->n; ix->nr_slots *= 2)

@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential pkg-config libcriterion-dev bpftool libbpf-tools clang-19 llvm-19 \
 xz-utils python3 musl-tools time valgrind libclang-rt-19-dev libbpf-dev \
-python3-prometheus-client"
+python3-prometheus-client curl strace"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -506,7 +506,7 @@ Test(http_head, header_count)
 		if (k == HTTP_HEADERS_MAX)
 			cr_assert(eq(int, head_status(buf), (int)n));
 		else
-			cr_assert(eq(int, head_status(buf), -400));
+			cr_assert(eq(int, head_status(buf), -431));
 	}
 }
 

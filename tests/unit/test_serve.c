@@ -271,3 +271,27 @@ Test(serve_cache, one_loader_per_key)
 	cache_fini(&c);
 	serve_metrics_free(m);
 }
+
+/* Symlinks out of the archive, to a file or a folder, are not served; one inside is. */
+Test(serve_index, symlinks_out_of_the_archive)
+{
+	struct index *ix = NULL;
+
+	kfile("outside/d/v/a/secret.btf");
+	kfile("arch/ubuntu/20.04/x86_64/5.4.0-1-generic.btf");
+	mkdir_p(tmp_path("arch/ubuntu/22.04/x86_64"));
+	cr_assert(eq(int, symlink("../../../../outside/d/v/a/secret.btf",
+				  tmp_path("arch/ubuntu/22.04/x86_64/5.15.0-1-generic.btf")), 0));
+	cr_assert(eq(int, symlink("../../outside/d", tmp_path("arch/linked")), 0));
+	cr_assert(eq(int, symlink("5.4.0-1-generic.btf",
+				  tmp_path("arch/ubuntu/20.04/x86_64/5.4.0-2-generic.btf")), 0));
+	cr_assert(eq(int, index_build(tmp_path("arch"), &ix), 0));
+	cr_assert(eq(sz, ix->n, 2));
+	cr_assert_not_null(index_find(ix, "ubuntu", "20.04", "x86_64", "5.4.0-1-generic"));
+	cr_assert_not_null(index_find(ix, "ubuntu", "20.04", "x86_64", "5.4.0-2-generic"));
+	cr_assert_null(index_find(ix, "ubuntu", "22.04", "x86_64", "5.15.0-1-generic"));
+	cr_assert_null(index_find(ix, "d", "v", "a", "secret"));
+	cr_assert(strstr(diag_last(), "leads outside") != NULL);
+	cr_assert(strstr(ix->list, "secret") == NULL);
+	index_put(ix);
+}
