@@ -1183,4 +1183,53 @@ if srv abuse -j 2 --header-timeout 2 --body-timeout 2 "$HUB"; then
 else
 	fail start/abuse "no ready line: $(line1 "$TMP/srv.abuse.err")"
 fi
+# IPv6 literals, a bad --listen, command-line errors
+if [ -n "$(ip -6 addr show dev lo 2>/dev/null | grep '::1')" ] || [ -f /proc/net/if_inet6 ]; then
+	"$BTFGEN" serve --listen '[::1]:0' "$HUB" </dev/null >/dev/null 2>"$TMP/v6.err" &
+	v6=$!
+	echo "$v6" >>"$TMP/pids"
+	P6=
+	i=0
+	while [ $i -lt $((STARTTO * 20)) ] && [ -z "$P6" ]; do
+		P6=$(sed -n 's|^btfgen: serving http://\[::1\]:\([0-9][0-9]*\)/ : .*|\1|p' "$TMP/v6.err" | head -n 1)
+		[ -n "$P6" ] || { kill -0 "$v6" 2>/dev/null || break; sleep 0.05; }
+		i=$((i + 1))
+	done
+	if [ -n "$P6" ] && [ "$(curl -s -g --max-time "$TO" "http://[::1]:$P6/monitoring/health")" = "{}" ]; then
+		pass "listen/ipv6 ([::1]:$P6 answers)"
+	else
+		fail listen/ipv6 "no answer on [::1] ($(head -n 1 "$TMP/v6.err"))"
+	fi
+	kill -TERM "$v6" 2>/dev/null
+	wait "$v6" 2>/dev/null
+else
+	skip listen/ipv6 "no IPv6 loopback here"
+fi
+for bad in 'localhost:8080' '127.0.0.1' '127.0.0.1:70000' '[::1]8080' '1.2.3.4.5:80'; do
+	"$BTFGEN" serve --listen "$bad" "$HUB" </dev/null >/dev/null 2>"$TMP/bad.err"
+	brc=$?
+	if [ $brc -eq 1 ] && [ "$(nlines "$TMP/bad.err")" -eq 1 ] && grep -q -- "--listen" "$TMP/bad.err"; then
+		pass "listen/bad '$bad' (exit 1, one line)"
+	else
+		fail "listen/bad '$bad'" "exit $brc: $(head -n 2 "$TMP/bad.err" | tr '\n' '|')"
+	fi
+done
+"$BTFGEN" serve --listen 127.0.0.1:0 "$TMP/no-such-archive" </dev/null >/dev/null 2>"$TMP/bad.err"
+brc=$?
+if [ $brc -eq 1 ] && grep -q 'no-such-archive' "$TMP/bad.err"; then
+	pass "serve/missing-archive (exit 1 naming it)"
+else
+	fail serve/missing-archive "exit $brc: $(head -n 2 "$TMP/bad.err" | tr '\n' '|')"
+fi
+for args in "--jobs 0 $HUB" "--max-head 10 $HUB" "--header-timeout x $HUB" "--bogus $HUB" ""; do
+	# shellcheck disable=SC2086
+	"$BTFGEN" serve $args </dev/null >/dev/null 2>"$TMP/bad.err"
+	brc=$?
+	if [ $brc -eq 2 ] && grep -q "Try 'btfgen serve --help'" "$TMP/bad.err"; then
+		pass "serve/usage '$args' (exit 2)"
+	else
+		fail "serve/usage '$args'" "exit $brc: $(head -n 2 "$TMP/bad.err" | tr '\n' '|')"
+	fi
+done
+
 finish
