@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "http/http_internal.h"
 #include "util/util.h"
 
 enum {

@@ -251,9 +251,6 @@ int http_multipart_parse(const char *body, size_t len, const char *boundary, siz
 
 /* ---- misc --------------------------------------------------------------- */
 
-/* Is @c a tchar (RFC 9110 5.6.2: the bytes of a token)? */
-bool http_tchar(unsigned char c);
-
 /* The reason phrase of @status ("OK", "Not Found", ...); "Unknown" otherwise. */
 const char *http_status_text(int status);
 

@@ -29,25 +29,10 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "http/http_internal.h"
 #include "util/util.h"
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static unsigned char lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-/* Is @s[0..@n) the lower-case @lit, ignoring ASCII case? */
-static bool ieq(const char *s, size_t n, const char *lit)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!lit[i] || lower((unsigned char)s[i]) != (unsigned char)lit[i])
-			return false;
-	return !lit[n];
-}
 
 static bool ows(char c)
 {
@@ -201,11 +186,11 @@ int http_multipart_boundary(struct http_slice ct, char *out, size_t cap)
 	size_t i, n;
 	int rc;
 
-	if (!media_type(ct.p, ct.n, &i, &type, &sub) || !ieq(type.p, type.n, "multipart") ||
-	    !ieq(sub.p, sub.n, "form-data"))
+	if (!media_type(ct.p, ct.n, &i, &type, &sub) || !http_ieq(type.p, type.n, "multipart") ||
+	    !http_ieq(sub.p, sub.n, "form-data"))
 		return -415;
 	while ((rc = next_param(ct.p, ct.n, &i, &p)) > 0) {
-		if (!ieq(p.name.p, p.name.n, "boundary"))
+		if (!http_ieq(p.name.p, p.name.n, "boundary"))
 			continue;
 		if (found)
 			return -400;
@@ -287,19 +272,19 @@ static int disposition(struct mp *m, struct http_slice v, struct http_part *part
 
 	while (i < v.n && http_tchar((unsigned char)v.p[i]))
 		i++;
-	if (!ieq(v.p, i, "form-data"))
+	if (!http_ieq(v.p, i, "form-data"))
 		return -400;
 	while ((rc = next_param(v.p, v.n, &i, &p)) > 0) {
 		struct http_slice *dst;
 		bool *copied;
 
-		if (ieq(p.name.p, p.name.n, "name")) {
+		if (http_ieq(p.name.p, p.name.n, "name")) {
 			if (have_name)
 				return -400;
 			have_name = true;
 			dst = &part->name;
 			copied = &part->name_copied;
-		} else if (ieq(p.name.p, p.name.n, "filename")) {
+		} else if (http_ieq(p.name.p, p.name.n, "filename")) {
 			if (part->has_filename)
 				return -400;
 			part->has_filename = true;
@@ -365,14 +350,14 @@ static int part_headers(struct mp *m, size_t pos, struct http_part *part, size_t
 		}
 		while (v.n && ows(v.p[v.n - 1]))
 			v.n--;
-		if (ieq(m->b + pos, colon - pos, "content-disposition")) {
+		if (http_ieq(m->b + pos, colon - pos, "content-disposition")) {
 			if (have_cd)
 				return -400;
 			have_cd = true;
 			rc = disposition(m, v, part, &scratch_used);
 			if (rc)
 				return rc;
-		} else if (ieq(m->b + pos, colon - pos, "content-type") && !part->content_type.p) {
+		} else if (http_ieq(m->b + pos, colon - pos, "content-type") && !part->content_type.p) {
 			part->content_type = v;	/* the first one wins */
 		}
 		pos = le + 2;

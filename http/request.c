@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "http/http_internal.h"
 #include "util/util.h"
 
 /* ---- character classes ---------------------------------------------------- */
@@ -58,8 +59,7 @@ static unsigned char lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-/* Is @s equal to the lower-case @lit, ignoring ASCII case? */
-static bool ieq(const char *s, size_t n, const char *lit)
+bool http_ieq(const char *s, size_t n, const char *lit)
 {
 	size_t i;
 
@@ -177,9 +177,9 @@ static void connection_tokens(struct http_slice v, struct head_state *st)
 		for (j = i; j < v.n && v.p[j] != ','; j++)
 			;
 		tok = trim_ows(v.p + i, j - i);
-		if (ieq(tok.p, tok.n, "close"))
+		if (http_ieq(tok.p, tok.n, "close"))
 			st->conn_close = true;
-		else if (ieq(tok.p, tok.n, "keep-alive"))
+		else if (http_ieq(tok.p, tok.n, "keep-alive"))
 			st->conn_keep_alive = true;
 		i = j + 1;
 	}
@@ -220,36 +220,36 @@ static int field_line(const char *s, size_t n, struct http_req *r, struct head_s
 	/* a value never has a NULL p, so first_value() can tell "absent" */
 	switch (i) {
 	case 4:
-		if (ieq(s, i, "host")) {
+		if (http_ieq(s, i, "host")) {
 			if (r->host.p)
 				return fail(r, -400, "duplicate Host");
 			r->host = v;
 		}
 		break;
 	case 6:
-		if (ieq(s, i, "expect")) {
-			if (ieq(v.p, v.n, "100-continue"))
+		if (http_ieq(s, i, "expect")) {
+			if (http_ieq(v.p, v.n, "100-continue"))
 				r->expect_continue = r->version_minor == 1;
 			else
 				set_late(st, -417, "unsupported Expect");
 		}
 		break;
 	case 10:
-		if (ieq(s, i, "connection"))
+		if (http_ieq(s, i, "connection"))
 			connection_tokens(v, st);
-		else if (ieq(s, i, "user-agent"))
+		else if (http_ieq(s, i, "user-agent"))
 			first_value(&r->user_agent, v);
 		break;
 	case 12:
-		if (ieq(s, i, "content-type"))
+		if (http_ieq(s, i, "content-type"))
 			first_value(&r->content_type, v);
 		break;
 	case 13:
-		if (ieq(s, i, "if-none-match"))
+		if (http_ieq(s, i, "if-none-match"))
 			first_value(&r->if_none_match, v);
 		break;
 	case 14:
-		if (ieq(s, i, "content-length")) {
+		if (http_ieq(s, i, "content-length")) {
 			u64 cl = 0;
 
 			if (r->has_length)
@@ -270,11 +270,11 @@ static int field_line(const char *s, size_t n, struct http_req *r, struct head_s
 		}
 		break;
 	case 17:
-		if (ieq(s, i, "if-modified-since"))
+		if (http_ieq(s, i, "if-modified-since"))
 			first_value(&r->if_modified_since, v);
-		else if (ieq(s, i, "transfer-encoding")) {
+		else if (http_ieq(s, i, "transfer-encoding")) {
 			/* a second field makes the list "chunked, chunked": not exactly chunked */
-			if (st->has_te || !ieq(v.p, v.n, "chunked"))
+			if (st->has_te || !http_ieq(v.p, v.n, "chunked"))
 				set_late(st, -501, "unsupported Transfer-Encoding");
 			st->has_te = true;
 			r->chunked = true;
