@@ -73,7 +73,7 @@ struct result {
 	char msg[512];
 	void *raw, *txz;
 	size_t raw_len, txz_len;
-	char etag[48];
+	char etag[48];		/* '"' and 32 hex digits of the key, without the closing '"' */
 };
 
 void serve_result_destroy(void *val)
@@ -86,14 +86,6 @@ void serve_result_destroy(void *val)
 }
 
 /* ---- helpers ----------------------------------------------------------------- */
-
-/* A message as one printable line: control bytes become spaces. */
-static void one_line(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = ' ';
-}
 
 /* A kernel parameter: 1 present, 0 absent, -1 answered (400). */
 static int param(struct req *q, struct resp *r, const char *key, char *out)
@@ -435,7 +427,6 @@ static int reduce(struct serve *s, const struct kern *e, struct core_obj *const 
 		res->status = 422;
 		if (!res->msg[0])
 			snprintf(res->msg, sizeof(res->msg), "CO-RE resolution failed (error %d)", err);
-		one_line(res->msg);
 		return 0;
 	}
 	res->raw = out.data;
@@ -455,11 +446,6 @@ static int reduce(struct serve *s, const struct kern *e, struct core_obj *const 
 	}
 	res->status = 200;
 	return 0;
-}
-
-static int push_obj(struct core_obj *obj, void *ctx)
-{
-	return core_objs_push(obj, ctx);
 }
 
 /*
@@ -496,7 +482,7 @@ static int result_get(struct serve *s, const struct kern *e, const struct parts 
 		char name[128];
 
 		snprintf(name, sizeof(name), "bpf part %zu", i + 1);
-		err = core_obj_scan(pp->v[i].data.p, pp->v[i].data.n, name, push_obj, &objs);
+		err = core_obj_scan(pp->v[i].data.p, pp->v[i].data.n, name, core_objs_push, &objs);
 	}
 	/*
 	 * parts without CO-RE relocations contribute nothing (a warning on the
@@ -511,7 +497,6 @@ static int result_get(struct serve *s, const struct kern *e, const struct parts 
 		res->status = 422;
 		if (!res->msg[0])
 			snprintf(res->msg, sizeof(res->msg), "not a BPF object (error %d)", err);
-		one_line(res->msg);
 	} else {
 		st = reduce(s, e, objs.v, objs.n, res, msg, msg_n);
 	}
@@ -691,7 +676,6 @@ out:
 
 static void do_customize(struct req *q, struct resp *r)
 {
-	static struct collect zero_collect;
 	struct collect *c = NULL;
 	uint8_t (*hash)[32] = NULL;
 	struct parts pp;
@@ -700,7 +684,7 @@ static void do_customize(struct req *q, struct resp *r)
 	const struct kern *e;
 	struct cache_ent *ent = NULL;
 	const struct result *res;
-	char fmt[16], msg[600] = "", lm[30];
+	char fmt[16], msg[600] = "", lm[30], etag[64];
 	size_t len;
 	bool raw = false;
 	int g, st;
@@ -717,13 +701,12 @@ static void do_customize(struct req *q, struct resp *r)
 		resp_text(r, 400, "format=raw needs one kernel (kernel_version)");
 		return;
 	}
-	c = xmalloc(sizeof(*c));
+	c = xcalloc(1, sizeof(*c));
 	hash = xcalloc(SERVE_MAX_PARTS, sizeof(*hash));
 	if (!c || !hash) {
 		resp_text(r, 503, "out of memory");
 		goto out;
 	}
-	*c = zero_collect;
 	if (read_parts(q, r, c, hash))
 		goto out;
 	pp = (struct parts){ c->v, c->n, hash };
@@ -751,18 +734,14 @@ static void do_customize(struct req *q, struct resp *r)
 		resp_text(r, res->status, "%s", res->msg);
 		goto out;
 	}
+	/* the answer's key names it; the raw form is another representation */
+	snprintf(etag, sizeof(etag), "%s%s\"", res->etag, raw ? "-raw" : "");
 	http_date(e->mtime_ns / 1000000000, lm);
-	resp_header(r, "ETag: %.*s%s\"\r\nLast-Modified: %s\r\n", (int)strlen(res->etag), res->etag,
-		    raw ? "-raw" : "", lm);
-	{
-		char etag[64];
-
-		snprintf(etag, sizeof(etag), "%s%s\"", res->etag, raw ? "-raw" : "");
-		if (etag_matches(&q->h.if_none_match, etag)) {
-			/* RFC 9110 13.1.2: a POST whose If-None-Match matches gets 412 */
-			resp_text(r, 412, "unchanged: the answer still has ETag %s", etag);
-			goto out;
-		}
+	resp_header(r, "ETag: %s\r\nLast-Modified: %s\r\n", etag, lm);
+	if (etag_matches(&q->h.if_none_match, etag)) {
+		/* RFC 9110 13.1.2: a POST whose If-None-Match matches gets 412 */
+		resp_text(r, 412, "unchanged: the answer still has ETag %s", etag);
+		goto out;
 	}
 	r->status = 200;
 	r->ctype = "application/octet-stream";

@@ -758,7 +758,7 @@ static void serve_conn(struct conn *c)
 		char *body = NULL, *head = NULL;
 		struct timespec ts0, ts1;
 		double secs;
-		bool keep;
+		bool keep, bad_path;
 		int h;
 
 		h = read_head(c, &q, first);
@@ -781,8 +781,8 @@ static void serve_conn(struct conn *c)
 			send_error(c, 500, "request head parsed differently twice");
 			break;
 		}
-		q.route = http_decode_path(q.h.path, q.path, sizeof(q.path)) < 0 ?
-				  ROUTE_OTHER : serve_route_of(q.path);
+		bad_path = http_decode_path(q.h.path, q.path, sizeof(q.path)) < 0;
+		q.route = bad_path ? ROUTE_OTHER : serve_route_of(q.path);
 		c->cur = &q;
 		serve_metrics_inflight(s->metrics, 1);
 		if (read_body(c, &q, &body, &q.body_len)) {
@@ -792,7 +792,7 @@ static void serve_conn(struct conn *c)
 			break;
 		}
 		q.body = body;
-		if (http_decode_path(q.h.path, q.path, sizeof(q.path)) < 0)
+		if (bad_path)
 			resp_text(&r, 400, "bad path (a bad escape, a NUL, or over %zu bytes)",
 				  sizeof(q.path) - 1);
 		else
