@@ -126,6 +126,7 @@ struct serve {
 	pthread_mutex_t conn_lock;
 	pthread_cond_t conn_cond;
 	unsigned conns;
+	_Atomic uint64_t body_bytes;	/* request bodies held, in all (server.c) */
 };
 
 /* The current index with a reference (index_put() it), or NULL before the first walk. */

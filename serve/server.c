@@ -92,6 +92,29 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Request bodies held at once, in all: SERVE_UPLOADS_AT_ONCE full-size
+ * uploads (256 MiB with the defaults), so that many connections uploading
+ * at the same time can't take the memory; beyond it, 503.
+ */
+#define SERVE_UPLOADS_AT_ONCE	8
+
+static bool body_take(struct serve *s, size_t n)
+{
+	uint64_t cur = atomic_load(&s->body_bytes), budget = s->o.body_max * SERVE_UPLOADS_AT_ONCE;
+
+	do {
+		if (n > budget - cur || cur > budget)
+			return false;
+	} while (!atomic_compare_exchange_weak(&s->body_bytes, &cur, cur + n));
+	return true;
+}
+
+static void body_give(struct serve *s, size_t n)
+{
+	atomic_fetch_sub(&s->body_bytes, n);
+}
+
 /* ---- the listener -------------------------------------------------------- */
 
 /* "ADDR:PORT" or "[V6]:PORT" into a sockaddr. */
@@ -519,6 +542,8 @@ static void send_error(struct conn *c, int status, const char *why)
 		q.h.method = HTTP_OTHER;
 	}
 	resp_text(&r, status, "%s", why);
+	if (status == 503)
+		resp_header(&r, "Retry-After: 1\r\n");
 	send_resp(c, &q, &r, false);
 	serve_metrics_request(c->s->metrics, q.route, c->cur ? method_label(q.h.method) : "OTHER",
 			      status, 0, r.len);
@@ -594,7 +619,8 @@ static int read_head(struct conn *c, struct req *q, bool first)
  * The body, into a new buffer (*@body, xfree()). 0, or -1 when an error was
  * answered or the connection failed (it then closes).
  */
-static int read_body(struct conn *c, struct req *q, char **body, size_t *body_len)
+static int read_body(struct conn *c, struct req *q, char **body, size_t *body_len,
+		     size_t *held)
 {
 	const struct serve_opts *o = &c->s->o;
 	int64_t deadline = now_ms() + o->body_timeout_ms;
@@ -603,6 +629,7 @@ static int read_body(struct conn *c, struct req *q, char **body, size_t *body_le
 
 	*body = NULL;
 	*body_len = 0;
+	*held = 0;
 	memmove(c->buf, c->buf + q->h.head_len, rest);
 	c->len = rest;
 	if (!q->h.has_length && !q->h.chunked) {
@@ -622,6 +649,11 @@ static int read_body(struct conn *c, struct req *q, char **body, size_t *body_le
 	if (q->h.has_length) {
 		size_t need = (size_t)q->h.content_length, have = rest < need ? rest : need;
 
+		if (!body_take(c->s, need)) {
+			send_error(c, 503, "too many uploads at once, retry");
+			return -1;
+		}
+		*held = need;
 		b = xmalloc(need ? need : 1);
 		if (!b) {
 			send_error(c, 503, "out of memory");
@@ -678,6 +710,12 @@ static int read_body(struct conn *c, struct req *q, char **body, size_t *body_le
 					send_error(c, 413, "request body over the upload limit");
 					return -1;
 				}
+				if (!body_take(c->s, ncap - cap)) {
+					xfree(b);
+					send_error(c, 503, "too many uploads at once, retry");
+					return -1;
+				}
+				*held += ncap - cap;
 				nb = xrealloc(b, ncap);
 				if (!nb) {
 					xfree(b);
@@ -759,6 +797,7 @@ static void serve_conn(struct conn *c)
 		struct timespec ts0, ts1;
 		double secs;
 		bool keep, bad_path;
+		size_t held = 0;
 		int h;
 
 		h = read_head(c, &q, first);
@@ -785,7 +824,8 @@ static void serve_conn(struct conn *c)
 		q.route = bad_path ? ROUTE_OTHER : serve_route_of(q.path);
 		c->cur = &q;
 		serve_metrics_inflight(s->metrics, 1);
-		if (read_body(c, &q, &body, &q.body_len)) {
+		if (read_body(c, &q, &body, &q.body_len, &held)) {
+			body_give(s, held);
 			serve_metrics_inflight(s->metrics, -1);
 			c->cur = NULL;
 			xfree(head);
@@ -809,6 +849,7 @@ static void serve_conn(struct conn *c)
 		c->cur = NULL;
 		resp_done(&r);
 		xfree(body);
+		body_give(s, held);
 		xfree(head);
 		if (!keep)
 			break;

@@ -1183,6 +1183,44 @@ if srv abuse -j 2 --header-timeout 2 --body-timeout 2 "$HUB"; then
 else
 	fail start/abuse "no ready line: $(line1 "$TMP/srv.abuse.err")"
 fi
+# the bodies held at once are bounded (8 x --max-upload): 8 uploads that
+# announce 60 KB and stall hold it all, a 9th gets 503 with Retry-After, and
+# once they are gone uploads are taken again
+if srv budget --max-upload 64K --body-timeout 20 "$HUB"; then
+	BU_W=$WPID BU_PID=$SPID
+	python3 - "$PORT" >"$TMP/budget.out" 2>&1 <<'PYEOF'
+import socket, sys, time
+port = int(sys.argv[1])
+head = ("POST /api/v1/customize?distribution=x HTTP/1.1\r\nHost: t\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 60000\r\n\r\n").encode()
+held = []
+for _ in range(8):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(head + b"x")
+    held.append(s)
+time.sleep(0.5)
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(head + b"x")
+first = s.recv(4096).decode("latin-1")
+s.close()
+for h in held:
+    h.close()
+time.sleep(0.5)
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.sendall(head + b"x" * 60000)
+after = s.recv(4096).decode("latin-1")
+print(first.split("\r\n")[0], "|", "Retry-After: 1" in first, "|", after.split("\r\n")[0])
+PYEOF
+	if grep -q '^HTTP/1.1 503 Service Unavailable | True | HTTP/1.1 400' "$TMP/budget.out"; then
+		pass "limits/uploads-at-once (the 9th held upload: 503 + Retry-After; after: taken again)"
+	else
+		fail limits/uploads-at-once "$(head -n 3 "$TMP/budget.out" | tr '\n' '|')"
+	fi
+	stop_check budget "$BU_W" "$BU_PID"
+else
+	fail limits/uploads-at-once "the server did not start"
+fi
+
 # IPv6 literals, a bad --listen, command-line errors
 if [ -n "$(ip -6 addr show dev lo 2>/dev/null | grep '::1')" ] || [ -f /proc/net/if_inet6 ]; then
 	"$BTFGEN" serve --listen '[::1]:0' "$HUB" </dev/null >/dev/null 2>"$TMP/v6.err" &
