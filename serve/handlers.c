@@ -362,21 +362,20 @@ struct parts {
 	uint8_t (*hash)[32];
 };
 
-/* The answer's key: the kernel file, the parts' hashes in order, the version. */
-static void result_key(const struct kern *e, const struct parts *pp, uint8_t key[CACHE_KEY_LEN])
+/* The answer's key: the kernel file, the parts' hashes in order, the version. 0 or -ENOMEM. */
+static int result_key(const struct kern *e, const struct parts *pp, uint8_t key[CACHE_KEY_LEN])
 {
 	size_t cap = 256 + strlen(e->path) + pp->n * 32, n;
 	char *buf = xmalloc(cap);
 
-	if (!buf) {
-		memset(key, 0, CACHE_KEY_LEN);	/* all-zero: no real key; answered uncached */
-		return;
-	}
+	if (!buf)
+		return -ENOMEM;
 	n = (size_t)snprintf(buf, cap, "result\n%s\n%s\n%llu\n%lld\n%zu\n", BTFGEN_VERSION, e->path,
 			     (unsigned long long)e->size, (long long)e->mtime_ns, pp->n);
 	memcpy(buf + n, pp->hash, pp->n * 32);
 	xz_sha256(buf, n + pp->n * 32, key);
 	xfree(buf);
+	return 0;
 }
 
 struct load_ctx {
@@ -462,8 +461,9 @@ static int result_get(struct serve *s, const struct kern *e, const struct parts 
 	size_t i;
 	int got, st = 0, err = 0;
 
-	result_key(e, pp, key);
-	got = cache_acquire(&s->results, key, ent);
+	got = result_key(e, pp, key);
+	if (!got)
+		got = cache_acquire(&s->results, key, ent);
 	if (got > 0)
 		return 0;
 	if (got < 0) {
