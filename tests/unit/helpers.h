@@ -20,6 +20,7 @@
  *   fnv1a()              32-bit FNV-1a hash of a string
  *   small_btf()          a small valid BTF with a named struct (BTF writer)
  *   tagged_btf()         the same, its bytes depending on a tag (its hash)
+ *   tar_of()             a tar written by the tar writer from member specs
  *   corpus_dir()         $BTFGEN_CORPUS or ../shared/corpus (tests run from
  *                        the repository root)
  *   diag_capture_*()     a diagnostic sink that counts lines and keeps the
@@ -49,6 +50,7 @@
 #include <unistd.h>
 
 #include "btf/btf.h"
+#include "tar/tarball.h"
 #include "util/util.h"
 
 /* ---- files ------------------------------------------------------------ */
@@ -309,6 +311,55 @@ static inline void *tagged_btf(const char *tag, size_t *size)
 
 	snprintf(name, sizeof(name), "k_%08x", fnv1a(tag));
 	return small_btf(name, size);
+}
+
+/*
+ * A tar member for tar_of(): a folder (@dir), a hard link to @link, @data
+ * (@size bytes, or strlen(@data) when @size is 0), or else
+ * tagged_btf(@name).
+ */
+struct tar_spec {
+	const char *name;
+	const char *link;
+	bool dir;
+	const void *data;
+	size_t size;
+};
+
+/* A tar of @v (tar writer), malloc'd, exactly its size. */
+static inline void *tar_of(const struct tar_spec *v, size_t n, size_t *size)
+{
+	struct tar_writer *w = tar_writer_new();
+	void *out = NULL, *copy;
+	size_t i;
+
+	cr_assert(w != NULL);
+	for (i = 0; i < n; i++) {
+		int err;
+
+		if (v[i].dir) {
+			err = tar_writer_add_dir(w, v[i].name);
+		} else if (v[i].link) {
+			err = tar_writer_add_hardlink(w, v[i].name, v[i].link);
+		} else if (v[i].data) {
+			err = tar_writer_add_file(w, v[i].name, v[i].data,
+						  v[i].size ? v[i].size : strlen(v[i].data));
+		} else {
+			size_t ks;
+			void *k = tagged_btf(v[i].name, &ks);
+
+			err = tar_writer_add_file(w, v[i].name, k, ks);
+			xfree(k);
+		}
+		cr_assert(eq(int, err, 0), "tar writer: %s", v[i].name);
+	}
+	cr_assert(eq(int, tar_writer_finish(w, &out, size), 0));
+	tar_writer_free(w);
+	copy = malloc(*size);
+	cr_assert(copy != NULL);
+	memcpy(copy, out, *size);
+	xfree(out);
+	return copy;
 }
 
 /* ---- diagnostics ------------------------------------------------------ */

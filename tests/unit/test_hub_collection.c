@@ -140,25 +140,13 @@ static u8 *raw_tar(const struct raw *v, size_t n, size_t *size, size_t *offs)
 /* A good tar from the tar writer: @names, each holding tagged_btf(name). */
 static void *good_tar(const char *const *names, size_t n, size_t *size)
 {
-	struct tar_writer *w = tar_writer_new();
-	void *out = NULL, *copy;
+	struct tar_spec v[8] = { { 0 } };
 	size_t i;
 
-	cr_assert(w != NULL);
-	for (i = 0; i < n; i++) {
-		size_t ks;
-		void *k = tagged_btf(names[i], &ks);
-
-		cr_assert(eq(int, tar_writer_add_file(w, names[i], k, ks), 0));
-		xfree(k);
-	}
-	cr_assert(eq(int, tar_writer_finish(w, &out, size), 0));
-	tar_writer_free(w);
-	copy = malloc(*size);
-	cr_assert(copy != NULL);
-	memcpy(copy, out, *size);
-	xfree(out);
-	return copy;
+	cr_assert(le(sz, n, ARRAY_SIZE(v)));
+	for (i = 0; i < n; i++)
+		v[i].name = names[i];
+	return tar_of(v, n, size);
 }
 
 /*

@@ -61,52 +61,6 @@ TestSuite(hub_match, .init = match_setup, .fini = match_teardown, .timeout = 60)
 
 /* ---- kernels and collections -------------------------------------------- */
 
-/*
- * A tar member to write: a regular file (@data or, when NULL,
- * tagged_btf(@name)), a link or a folder.
- */
-struct member {
-	const char *name;
-	const char *link;	/* a hard link to this member */
-	bool dir;
-	const char *data;	/* text contents */
-};
-
-/* A tar of @v (tar writer), malloc'd, exactly its size. */
-static void *tar_of(const struct member *v, size_t n, size_t *size)
-{
-	struct tar_writer *w = tar_writer_new();
-	void *out = NULL, *copy;
-	size_t i;
-
-	cr_assert(w != NULL);
-	for (i = 0; i < n; i++) {
-		int err;
-
-		if (v[i].dir) {
-			err = tar_writer_add_dir(w, v[i].name);
-		} else if (v[i].link) {
-			err = tar_writer_add_hardlink(w, v[i].name, v[i].link);
-		} else if (v[i].data) {
-			err = tar_writer_add_file(w, v[i].name, v[i].data, strlen(v[i].data));
-		} else {
-			size_t ks;
-			void *k = tagged_btf(v[i].name, &ks);
-
-			err = tar_writer_add_file(w, v[i].name, k, ks);
-			xfree(k);
-		}
-		cr_assert(eq(int, err, 0), "tar writer: %s", v[i].name);
-	}
-	cr_assert(eq(int, tar_writer_finish(w, &out, size), 0));
-	tar_writer_free(w);
-	copy = malloc(*size);
-	cr_assert(copy != NULL);
-	memcpy(copy, out, *size);
-	xfree(out);
-	return copy;
-}
-
 enum form { FORM_TAR, FORM_XZ, FORM_DIR };
 
 static const char *const form_names[] = { "tar", "tar.xz", "folder" };
@@ -140,7 +94,7 @@ static void coll_build(enum form form, const char *tag, const char *const *paths
 		}
 		cr_assert(eq(int, hub_coll_open(root, &b->c), 0), "%s: %s", root, diag_last());
 	} else {
-		struct member *v = calloc(n, sizeof(*v));
+		struct tar_spec *v = calloc(n, sizeof(*v));
 		size_t size, i;
 		void *tar;
 
@@ -1150,7 +1104,7 @@ Test(hub_match, many_id_like_entries)
 /* An empty collection: no pick, no crash. */
 Test(hub_match, empty_collection)
 {
-	struct member none[] = { { .name = "README.md", .data = "nothing here\n" } };
+	struct tar_spec none[] = { { .name = "README.md", .data = "nothing here\n" } };
 	struct hub_coll c;
 	struct hub_match m;
 	struct hub_host h;
@@ -1173,7 +1127,7 @@ Test(hub_match, empty_collection)
 
 /* ---- tar collections: "./", hard links, members that are not kernels --------- */
 
-static const struct member archive_tar[] = {
+static const struct tar_spec archive_tar[] = {
 	{ .name = "./", .dir = true },
 	{ .name = "./btfgen-manifest.json", .data = "{\"format\":\"btfgen-manifest\"}\n" },
 	{ .name = "./ubuntu/", .dir = true },
@@ -1345,7 +1299,7 @@ Test(hub_match, folder_of_btfhub_tarballs)
 	for (i = 0; i < ARRAY_SIZE(rels); i++) {
 		const char *base = strrchr(rels[i], '/') + 1;
 		char name[PATH_MAX], path[PATH_MAX * 2];
-		struct member one = { .name = name };
+		struct tar_spec one = { .name = name };
 		size_t size, xz_size;
 		void *tar, *xz;
 

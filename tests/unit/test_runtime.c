@@ -68,66 +68,24 @@ TestSuite(runtime, .init = rt_setup, .fini = rt_teardown, .timeout = 60);
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/*
- * A collection member: kernel @name holding tagged_btf(@tag ? @tag : @name),
- * or a link, or @raw bytes.
- */
-struct rt_member {
-	const char *name;
-	const char *link;
-	const void *raw;
-	size_t raw_size;
-};
-
-/* A tar of @v (tar writer); malloc'd, exactly its size. */
-static void *rt_tar(const struct rt_member *v, size_t n, size_t *size)
-{
-	struct tar_writer *w = tar_writer_new();
-	void *out = NULL, *copy;
-	size_t i;
-
-	cr_assert(w != NULL);
-	for (i = 0; i < n; i++) {
-		if (v[i].link) {
-			cr_assert(eq(int, tar_writer_add_hardlink(w, v[i].name, v[i].link), 0));
-		} else if (v[i].raw) {
-			cr_assert(eq(int, tar_writer_add_file(w, v[i].name, v[i].raw, v[i].raw_size),
-				     0));
-		} else {
-			size_t ks;
-			void *k = tagged_btf(v[i].name, &ks);
-
-			cr_assert(eq(int, tar_writer_add_file(w, v[i].name, k, ks), 0));
-			xfree(k);
-		}
-	}
-	cr_assert(eq(int, tar_writer_finish(w, &out, size), 0));
-	tar_writer_free(w);
-	copy = malloc(*size);
-	cr_assert(copy != NULL);
-	memcpy(copy, out, *size);
-	xfree(out);
-	return copy;
-}
-
 #define U2004_X86	"ubuntu/20.04/x86_64/5.4.0-73-generic.btf"
 #define U2004_ARM	"ubuntu/20.04/arm64/5.4.0-73-generic.btf"
 #define U2004_X86_74	"ubuntu/20.04/x86_64/5.4.0-74-generic.btf"
 #define C8_X86		"centos/8/x86_64/4.18.0-348.7.1.el8_5.x86_64.btf"
 #define U1804_LINK	"ubuntu/18.04/x86_64/5.4.0-73-generic.btf"
 
-static const struct rt_member std_members[] = {
+static const struct tar_spec std_members[] = {
 	{ .name = U2004_X86 },
 	{ .name = U2004_ARM },
 	{ .name = U2004_X86_74 },
 	{ .name = C8_X86 },
 	{ .name = U1804_LINK, .link = U2004_X86 },
-	{ .name = "btfgen-manifest.json", .raw = "{}\n", .raw_size = 3 },
+	{ .name = "btfgen-manifest.json", .data = "{}\n", .size = 3 },
 };
 
 static void *std_coll(size_t *size)
 {
-	return rt_tar(std_members, ARRAY_SIZE(std_members), size);
+	return tar_of(std_members, ARRAY_SIZE(std_members), size);
 }
 
 #define OSR_U2004 "NAME=\"Ubuntu\"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"20.04\"\n"
@@ -352,7 +310,7 @@ Test(runtime, pick_elf_wrapped_entry_gives_raw_btf)
 	struct btfgen_rt_opts o = opts_for(mk_root("host", OSR_U2004), "5.4.0-99-generic",
 					   "x86_64");
 	struct elf_out_sec s = { .name = ".BTF", .type = ELF_SHT_PROGBITS, .align = 4 };
-	struct rt_member v[1] = { { .name = "ubuntu/20.04/x86_64/5.4.0-99-generic.btf" } };
+	struct tar_spec v[1] = { { .name = "ubuntu/20.04/x86_64/5.4.0-99-generic.btf" } };
 	char *path = NULL;
 	size_t ks, esize, size;
 	void *k = tagged_btf("elf-wrapped", &ks), *elf = NULL, *coll;
@@ -360,9 +318,9 @@ Test(runtime, pick_elf_wrapped_entry_gives_raw_btf)
 	s.data = k;
 	s.size = ks;
 	cr_assert(eq(int, elf_write(true, true, 62, &s, 1, &elf, &esize), 0));
-	v[0].raw = elf;
-	v[0].raw_size = esize;
-	coll = rt_tar(v, 1, &size);
+	v[0].data = elf;
+	v[0].size = esize;
+	coll = tar_of(v, 1, &size);
 	cr_assert(eq(int, ensure_quiet(coll, size, &o, &path), 0));
 	expect_temp_file(path, "elf-wrapped");
 	btfgen_rt_cleanup(path);
@@ -397,14 +355,14 @@ Test(runtime, null_opts)
 {
 	struct utsname u;
 	char osr_entry[PATH_MAX];
-	struct rt_member v[2] = { { .name = U2004_X86 }, { .name = osr_entry } };
+	struct tar_spec v[2] = { { .name = U2004_X86 }, { .name = osr_entry } };
 	char *path = NULL;
 	size_t size;
 	void *coll;
 
 	cr_assert(eq(int, uname(&u), 0));
 	snprintf(osr_entry, sizeof(osr_entry), "btfgentest/1/%s/%s.btf", u.machine, u.release);
-	coll = rt_tar(v, 2, &size);
+	coll = tar_of(v, 2, &size);
 	cr_assert(eq(int, setenv("BTFGEN_HOST_ROOT",
 				 mk_root("host", "ID=btfgentest\nVERSION_ID=1\n"), 1), 0));
 	cr_assert(eq(int, ensure_quiet(coll, size, NULL, &path), 0));
@@ -412,7 +370,7 @@ Test(runtime, null_opts)
 	btfgen_rt_cleanup(path);
 	/* the same host, not in the collection */
 	free(coll);
-	coll = rt_tar(v, 1, &size);
+	coll = tar_of(v, 1, &size);
 	path = (char *)1;
 	cr_expect(eq(int, ensure_quiet(coll, size, NULL, &path), -ENOENT));
 	cr_expect(path == NULL);
@@ -665,12 +623,12 @@ Test(runtime, bad_collection_einval)
 /* A hostile tar (a member leaving the tree): -EINVAL, errbuf names the member. */
 Test(runtime, hostile_collection_einval)
 {
-	struct rt_member v[2] = { { .name = U2004_X86 }, { .name = "../../etc/evil.btf" } };
+	struct tar_spec v[2] = { { .name = U2004_X86 }, { .name = "../../etc/evil.btf" } };
 	struct btfgen_rt_opts o = opts_for(mk_root("host", OSR_U2004), "5.4.0-73-generic",
 					   "x86_64");
 	char err[1024] = "", *path = (char *)1;
 	size_t size;
-	void *coll = rt_tar(v, 2, &size);
+	void *coll = tar_of(v, 2, &size);
 
 	o.errbuf = err;
 	o.errbuf_size = sizeof(err);
@@ -685,12 +643,12 @@ Test(runtime, hostile_collection_einval)
 Test(runtime, picked_entry_not_btf)
 {
 	static const char junk[] = "junk, not a kernel BTF";
-	struct rt_member v[1] = { { .name = U2004_X86, .raw = junk, .raw_size = sizeof(junk) } };
+	struct tar_spec v[1] = { { .name = U2004_X86, .data = junk, .size = sizeof(junk) } };
 	struct btfgen_rt_opts o = opts_for(mk_root("host", OSR_U2004), "5.4.0-73-generic",
 					   "x86_64");
 	char err[1024] = "", *path = (char *)1;
 	size_t size;
-	void *coll = rt_tar(v, 1, &size);
+	void *coll = tar_of(v, 1, &size);
 
 	o.errbuf = err;
 	o.errbuf_size = sizeof(err);
