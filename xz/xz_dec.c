@@ -485,32 +485,91 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
  * RC_BIT without a branch on the decoded bit, for bits that only feed an
  * index (bit trees, literals): those are close to random, and a mispredicted
  * branch costs more than computing both outcomes and selecting one by mask.
+ * @pv is the probability *@prob, already loaded by the caller.
  */
-#define RC_BIT_SEL(prob, bit)						\
+#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * x86-64: one compare and three conditional moves. Compilers turn the mask
+ * form below into setcc/neg/and/or, three more steps on the range's chain
+ * from one bit to the next; written as ?: they emit a branch, which is what
+ * this macro exists to avoid.
+ */
+#define RC_SEL(code, bound, rr, cb, np, p1, nx, x1, bit)		\
+	__asm__("cmpl %[b], %[c]\n\t"					\
+		"cmovael %[r], %[b]\n\t"				\
+		"cmovael %[d], %[c]\n\t"				\
+		"cmovael %[q], %[n]\n\t"				\
+		"cmovael %[y], %[x]\n\t"				\
+		"sbbl $0, %[t]"						\
+		: [b] "+r"(bound), [c] "+r"(code), [n] "+r"(np), [x] "+r"(nx), \
+		  [t] "+r"(bit)						\
+		: [r] "r"(rr), [d] "r"(cb), [q] "r"(p1), [y] "r"(x1)	\
+		: "cc")
+#else
+#define RC_SEL(code, bound, rr, cb, np, p1, nx, x1, bit)		\
+	do {								\
+		uint32_t m_ = 0u - (uint32_t)((code) >= (bound));	\
+		(bound) = ((bound) & ~m_) | ((rr) & m_);		\
+		(code) = ((code) & ~m_) | ((cb) & m_);			\
+		(np) = ((np) & ~m_) | ((p1) & m_);			\
+		(nx) = ((nx) & ~m_) | ((x1) & m_);			\
+		(bit) = m_ & 1;						\
+	} while (0)
+#endif
+/*
+ * Decode one bit with probability *@prob (value @pv, already loaded) into
+ * @bit, and set @next to @next1 if the bit is 1 (else leave it): the
+ * caller's choice of the next probability rides on the same compare.
+ */
+#define RC_BIT_SEL_NEXT(prob, pv, bit, next, next1)			\
 	do {								\
 		uint16_t *p_ = (prob);					\
-		uint32_t pv_ = *p_, bound_, m_;				\
+		uint32_t pv_ = (pv), bound_, rr_, cb_, bt_ = 1;		\
+		uint32_t np_ = pv_ + (((1u << RC_PROB_BITS) - pv_) >> RC_MOVE_BITS); \
+		uint32_t p1_ = pv_ - (pv_ >> RC_MOVE_BITS);		\
 									\
 		RC_NORMALIZE();						\
 		bound_ = (range >> RC_PROB_BITS) * pv_;			\
-		m_ = 0u - (uint32_t)(code >= bound_);			\
-		range = (bound_ & ~m_) | ((range - bound_) & m_);	\
-		code -= bound_ & m_;					\
-		*p_ = (uint16_t)(((pv_ + (((1u << RC_PROB_BITS) - pv_) >> RC_MOVE_BITS)) & ~m_) | \
-				 ((pv_ - (pv_ >> RC_MOVE_BITS)) & m_)); \
-		(bit) = m_ & 1;						\
+		rr_ = range - bound_;					\
+		cb_ = code - bound_;					\
+		RC_SEL(code, bound_, rr_, cb_, np_, p1_, next, next1, bt_); \
+		range = bound_;						\
+		*p_ = (uint16_t)np_;					\
+		(bit) = bt_;						\
 	} while (0)
+#define RC_BIT_SEL(prob, pv, bit)					\
+	do {								\
+		uint32_t nx_ = 0;					\
+									\
+		RC_BIT_SEL_NEXT(prob, pv, bit, nx_, 0u);		\
+	} while (0)
+
+/*
+ * The bit trees load both children of a node while its bit is decoded and
+ * pick one when the bit is known: the next probability is then a select
+ * away instead of a dependent load, which shortens the chain of one level
+ * (load, multiply, compare) to (multiply, compare, select). The last level
+ * has no children in the tree and loads nothing ahead.
+ */
+/* select @b ? @one : @zero, @b being 0 or 1 */
+#define SEL01(b, zero, one) ((zero) ^ (((zero) ^ (one)) & (0u - (b))))
 
 /* Bit tree of @nbits bits, most significant first: @sym ends in [2^n, 2^(n+1)). */
 #define RC_TREE(probs, nbits, sym)					\
 	do {								\
-		uint32_t tb_;						\
+		uint16_t *t_ = (probs);					\
+		uint32_t tb_, tv_ = t_[1], tn_;				\
 									\
 		(sym) = 1;						\
-		do {							\
-			RC_BIT_SEL(&(probs)[sym], tb_);			\
+		for (tn_ = 1; tn_ < (nbits); tn_++) {			\
+			uint32_t c0_ = t_[2 * (sym)], c1_ = t_[2 * (sym) + 1]; \
+									\
+			RC_BIT_SEL_NEXT(&t_[sym], tv_, tb_, c0_, c1_);	\
 			(sym) = ((sym) << 1) | tb_;			\
-		} while ((sym) < (1u << (nbits)));			\
+			tv_ = c0_;					\
+		}							\
+		RC_BIT_SEL(&t_[sym], tv_, tb_);				\
+		(sym) = ((sym) << 1) | tb_;				\
 	} while (0)
 
 /*
@@ -519,14 +578,20 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
  */
 #define RC_REV_TREE(probs, base, nbits, val)				\
 	do {								\
-		uint32_t rb_, rs_ = 1, ri_, rn_ = (nbits);		\
-		uint16_t *rp_ = &(probs)[base];				\
+		uint32_t rb_, rs_ = 1, ri_, rn_ = (nbits) - 1;		\
+		uint16_t *rp_ = &(probs)[base] - 1;			\
+		uint32_t rv_ = rp_[1];					\
 									\
 		for (ri_ = 0; ri_ < rn_; ri_++) {			\
-			RC_BIT_SEL(&rp_[rs_ - 1], rb_);			\
+			uint32_t c0_ = rp_[2 * rs_], c1_ = rp_[2 * rs_ + 1]; \
+									\
+			RC_BIT_SEL_NEXT(&rp_[rs_], rv_, rb_, c0_, c1_);	\
 			rs_ = (rs_ << 1) | rb_;				\
 			(val) += rb_ << ri_;				\
+			rv_ = c0_;					\
 		}							\
+		RC_BIT_SEL(&rp_[rs_], rv_, rb_);			\
+		(val) += rb_ << ri_;					\
 	} while (0)
 
 /*
@@ -612,14 +677,35 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 				if (__builtin_expect(rep0 >= dpos, 0))
 					goto bad_dist;
 				match_byte = dict[dpos - rep0 - 1];
+				uint32_t idx, v, i;
+
+				/*
+				 * As RC_TREE: both next nodes are loaded ahead.
+				 * For bit b the next offset is off & ~(mbit ^ -b):
+				 * off & ~mbit for 0, off & mbit for 1.
+				 */
 				sym = 1;
-				do {
-					match_byte <<= 1;
-					mbit = match_byte & off;
-					RC_BIT_SEL(&lit[off + mbit + sym], bit);
+				match_byte <<= 1;
+				mbit = match_byte & off;
+				idx = off + mbit + 1;
+				v = lit[idx];
+				for (i = 1; i < 8; i++) {
+					uint32_t nmb = match_byte << 1;
+					uint32_t off0 = off & ~mbit, off1 = off & mbit;
+					uint32_t i0 = off0 + (nmb & off0) + 2 * sym;
+					uint32_t i1 = off1 + (nmb & off1) + 2 * sym + 1;
+					uint32_t c0 = lit[i0], c1 = lit[i1];
+
+					RC_BIT_SEL_NEXT(&lit[idx], v, bit, c0, c1);
 					sym = (sym << 1) | bit;
-					off &= ~(mbit ^ (0u - bit));
-				} while (sym < 0x100);
+					off = SEL01(bit, off0, off1);
+					match_byte = nmb;
+					mbit = match_byte & off;
+					idx = SEL01(bit, i0, i1);
+					v = c0;
+				}
+				RC_BIT_SEL(&lit[idx], v, bit);
+				sym = (sym << 1) | bit;
 			}
 			dict[dpos++] = (uint8_t)sym;
 			state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
@@ -791,9 +877,12 @@ bad_dist:
 #undef RC_NORMALIZE
 #undef RC_BIT
 #undef RC_BIT_SEL
+#undef RC_BIT_SEL_NEXT
 #undef RC_TREE
 #undef RC_REV_TREE
 #undef RC_LEN
+#undef SEL01
+#undef RC_SEL
 #undef LEN_MID_BASE
 #undef LEN_HIGH_BASE
 
