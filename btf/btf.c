@@ -88,7 +88,7 @@ void btf_free(struct btf *btf)
 	if (!btf)
 		return;
 	if (btf->own_raw)
-		xfree(btf->raw);
+		xfree(btf->raw_alloc);
 	xfree(btf->type_offs);
 	xfree(btf);
 }
@@ -429,8 +429,11 @@ static int check_hdr_fixed(u8 version, u8 flags, u32 hdr_len, size_t size, const
 	return 0;
 }
 
-/* Wrap @raw (freed with the btf when @own, also on failure) and validate it. */
-static int btf_new_validated(u8 *raw, size_t size, bool own, bool swapped, const char *name,
+/*
+ * Wrap @raw and validate it. @alloc, the buffer @raw lies in, is freed with
+ * the btf (also on failure); NULL when @raw is borrowed.
+ */
+static int btf_new_validated(u8 *raw, size_t size, void *alloc, bool swapped, const char *name,
 			     struct btf **out)
 {
 	struct btf *btf = xcalloc(1, sizeof(*btf));
@@ -438,12 +441,12 @@ static int btf_new_validated(u8 *raw, size_t size, bool own, bool swapped, const
 
 	if (!btf) {
 		pr_warn("%s: BTF: out of memory", name);
-		if (own)
-			xfree(raw);
+		xfree(alloc);
 		return -ENOMEM;
 	}
 	btf->raw = raw;
-	btf->own_raw = own;
+	btf->own_raw = alloc != NULL;
+	btf->raw_alloc = alloc;
 	btf->raw_size = size;
 	btf->swapped = swapped;
 	btf->name = name;
@@ -456,8 +459,10 @@ static int btf_new_validated(u8 *raw, size_t size, bool own, bool swapped, const
 	return 0;
 }
 
-int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
+int btf_parse_owned_in(void *alloc, size_t off, size_t size, const char *name,
+		       struct btf **out)
 {
+	void *data = (u8 *)alloc + off;
 	struct btf_header *hdr = data;
 	bool swapped;
 	u32 hdr_len;
@@ -465,16 +470,21 @@ int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
 	int err;
 
 	*out = NULL;
+	if (off % 4) {
+		pr_warn("%s: BTF at offset %zu: not 4-byte aligned", name, off);
+		xfree(alloc);
+		return -EINVAL;
+	}
 	if (size < sizeof(*hdr)) {
 		pr_warn("%s: BTF header: truncated (%zu bytes, need %zu)", name, size,
 			sizeof(*hdr));
-		xfree(data);
+		xfree(alloc);
 		return -EINVAL;
 	}
 	if (size > BTF_MAX_SIZE) {
 		pr_warn("%s: BTF: %zu bytes is over the %llu-byte limit", name, size,
 			(unsigned long long)BTF_MAX_SIZE);
-		xfree(data);
+		xfree(alloc);
 		return -E2BIG;
 	}
 	if (hdr->magic == BTF_MAGIC) {
@@ -483,13 +493,13 @@ int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
 		swapped = true;
 	} else {
 		pr_warn("%s: BTF header: bad magic 0x%04x", name, hdr->magic);
-		xfree(data);
+		xfree(alloc);
 		return -EINVAL;
 	}
 	hdr_len = swapped ? bswap32(hdr->hdr_len) : hdr->hdr_len;
 	err = check_hdr_fixed(hdr->version, hdr->flags, hdr_len, size, name);
 	if (err) {
-		xfree(data);
+		xfree(alloc);
 		return err;
 	}
 	if (swapped) {
@@ -508,12 +518,17 @@ int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
 	for (i = 32; i < hdr_len; i++) {
 		if (((u8 *)data)[i]) {
 			pr_warn("%s: BTF header: unknown non-zero header byte at offset %zu", name, i);
-			xfree(data);
+			xfree(alloc);
 			return -ENOTSUP;
 		}
 	}
 
-	return btf_new_validated(data, size, true, swapped, name, out);
+	return btf_new_validated(data, size, alloc, swapped, name, out);
+}
+
+int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out)
+{
+	return btf_parse_owned_in(data, 0, size, name, out);
 }
 
 int btf_parse_view(const void *data, size_t size, const char *name, struct btf **out)
@@ -534,7 +549,7 @@ int btf_parse_view(const void *data, size_t size, const char *name, struct btf *
 	if (err)
 		return err;
 	/* never written: native byte order */
-	return btf_new_validated((u8 *)(uintptr_t)data, size, false, false, name, out);
+	return btf_new_validated((u8 *)(uintptr_t)data, size, NULL, false, name, out);
 }
 
 int btf_parse(const void *data, size_t size, const char *name, struct btf **out)

@@ -47,6 +47,7 @@ struct btf {
 	int ptr_sz;		/* 4 or 8: from ELF class, a "long" INT, or the host */
 	bool swapped;		/* the input was in the other byte order */
 	bool own_raw;		/* raw is ours to free (else borrowed, see btf_parse_view) */
+	void *raw_alloc;	/* what to free when own_raw: raw, or the buffer raw is in */
 	const char *name;	/* for messages; borrowed */
 };
 
@@ -61,9 +62,14 @@ bool btf_is_raw(const void *data, size_t size);
  * errno: -EINVAL malformed, -ENOTSUP unsupported (split BTF, unknown kind),
  * -E2BIG over a limit, -ENOMEM.
  * btf_parse_owned() takes @data (xmalloc'd) in all cases, also on failure.
+ * btf_parse_owned_in() likewise takes @alloc, whose bytes [@off, @off +
+ * @size) are the BTF (@off a multiple of 4): a decompressed tar member is
+ * parsed where it lies, without copying it out.
  */
 int btf_parse(const void *data, size_t size, const char *name, struct btf **out);
 int btf_parse_owned(void *data, size_t size, const char *name, struct btf **out);
+int btf_parse_owned_in(void *alloc, size_t off, size_t size, const char *name,
+		       struct btf **out);
 /*
  * Like btf_parse(), but native-endian, 4-byte aligned @data is used in place
  * (no copy): the caller keeps it alive and unchanged until btf_free().

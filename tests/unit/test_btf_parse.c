@@ -1261,6 +1261,50 @@ Test(btf_parse, view_borrows_aligned_native_data)
 	assert_no_leaks();
 }
 
+/* btf_parse_owned_in(): the BTF inside a larger buffer, taken in all cases */
+Test(btf_parse, owned_in_buffer)
+{
+	struct emitter e;
+	struct btf *btf;
+	size_t size;
+	u8 *blob, *buf;
+	char *text;
+
+	build_all_kinds(&e);
+	blob = em_blob(&e, &size);
+	buf = xmalloc(size + 512);
+	cr_assert(buf != NULL);
+	memcpy(buf + 512, blob, size);
+	cr_assert(eq(int, btf_parse_owned_in(buf, 512, size, "in+512", &btf), 0), "%s",
+		  diag_last());
+	cr_assert(btf->own_raw);
+	cr_assert(eq(ptr, btf->raw, buf + 512));
+	cr_assert(eq(ptr, btf->raw_alloc, buf));
+	text = dump_btf(btf);
+	assert_same_text(text, ALL_KINDS_DUMP, "in+512");
+	free(text);
+	btf_free(btf);	/* frees buf */
+
+	/* misaligned, and bad bytes: one line, the buffer freed (no leak) */
+	buf = xmalloc(size + 2);
+	cr_assert(buf != NULL);
+	memcpy(buf + 2, blob, size);
+	diag_reset();
+	cr_assert(eq(int, btf_parse_owned_in(buf, 2, size, "in+2", &btf), -EINVAL));
+	cr_assert(eq(int, diag_lines(), 1));
+	cr_assert(strstr(diag_last(), "in+2: BTF at offset 2: not 4-byte aligned") != NULL, "%s",
+		  diag_last());
+	buf = xmalloc(size + 4);
+	cr_assert(buf != NULL);
+	memcpy(buf + 4, blob, size);
+	buf[4] = 0;
+	diag_reset();
+	cr_assert(eq(int, btf_parse_owned_in(buf, 4, size, "in+4", &btf), -EINVAL));
+	cr_assert(eq(int, diag_lines(), 1));
+	free(blob);
+	assert_no_leaks();
+}
+
 Test(btf_parse, view_rejects_bad_header_with_one_line)
 {
 	struct emitter e;

@@ -438,9 +438,44 @@ Test(hub_unpack, tar_xz_btfhub_packaging)
 	cr_assert(eq(int, hub_kernel_load(tmp_path("5.4.0-1.btf.tar.xz"), &f, &btf), 0), "%s",
 		  diag_last());
 	cr_assert(eq(u32, btf->nr_types, 6));
+	/* parsed where xz put it, after the 512-byte ustar header: no copy */
+	cr_assert(btf->own_raw);
+	cr_assert(eq(ptr, (void *)btf->raw, (u8 *)btf->raw_alloc + 512));
 	btf_free(btf);
 	util_file_close(&f);
 	free(tard);
+	free(blob);
+	assert_no_leaks();
+}
+
+/* a bpfeb kernel's .btf.tar.xz: swapped in place in the decoded tar */
+Test(hub_unpack, tar_xz_other_byte_order_in_place)
+{
+	struct btf *btf = NULL;
+	size_t n, tn;
+	u8 *blob = kernel_blob(&n), *be = malloc(n), *tard;
+	char *got, *want;
+
+	if (!have_tool("tar") || !have_tool("xz"))
+		cr_skip_test("tar(1) or xz(1) is not installed: cannot make the .btf.tar.xz fixture");
+	cr_assert(be != NULL);
+	memcpy(be, blob, n);
+	cr_assert(eq(int, blob_swap(be, n), 0));
+	put_file(tmp_path("be.btf"), be, n);
+	run("tar -cJf %s be.btf", "be.btf.tar.xz");
+	tard = read_file_exact(tmp_path("be.btf.tar.xz"), &tn);
+	cr_assert(eq(int, hub_kernel_from_mem("be.btf.tar.xz", tard, tn, &btf), 0), "%s",
+		  diag_last());
+	cr_assert(btf->swapped);
+	cr_assert(eq(ptr, (void *)btf->raw, (u8 *)btf->raw_alloc + 512));
+	got = dump_btf(btf);
+	want = dump_of(blob, n);
+	assert_same_text(got, want, "swapped in place");
+	free(got);
+	free(want);
+	btf_free(btf);
+	free(tard);
+	free(be);
 	free(blob);
 	assert_no_leaks();
 }
