@@ -105,5 +105,7 @@ void xz_sha256(const void *buf, size_t len, uint8_t digest[XZ_SHA256_LEN]);
  * result is the same either way, tests clear it to check the portable path).
  */
 extern bool xz_sha256_accel;
+/* likewise for CRC64 and the CPU's carry-less multiply (PCLMULQDQ) */
+extern bool xz_crc64_accel;
 
 #endif /* BTFGEN_XZ_H */

@@ -110,6 +110,13 @@
 /* output buffer: first allocation, and the expected ratio used to size it */
 #define OUT_ALLOC_MIN (64 * 1024)
 #define OUT_RATIO_GUESS 4	/* kernel BTF compresses about 4:1 */
+/*
+ * The index at the end of the input gives the exact output size, read
+ * before decoding as a hint for the first allocation (one buffer, no
+ * growth and copy). It is trusted for that only up to this ratio, so a
+ * small file cannot make us reserve a large buffer; kernel BTF is about 5:1.
+ */
+#define OUT_HINT_RATIO_MAX 64
 /* match copies move 8-byte words and may write up to 7 bytes past the end */
 #define COPY_WORD 8
 #define OUT_SLACK COPY_WORD
@@ -1239,6 +1246,39 @@ static int block_tail(struct xz_dec *d)
 	return 0;
 }
 
+/*
+ * The uncompressed size the last stream's index declares, or 0 if the end
+ * of the input does not look like a footer and an index. A hint for the
+ * first allocation only: nothing here is verified (index_check() and
+ * stream_footer() do that when the walk gets there), and every read is
+ * bounded by the input.
+ */
+static size_t out_size_hint(const uint8_t *in, size_t len)
+{
+	size_t end = len, start, pos;
+	uint64_t backward, count, unpadded, usize, sum = 0, i;
+
+	while (end >= 4 && !get_le32(in + end - 4))	/* stream padding */
+		end -= 4;
+	if (end < 2 * STREAM_HDR_SIZE || in[end - 2] != 'Y' || in[end - 1] != 'Z')
+		return 0;
+	backward = ((uint64_t)get_le32(in + end - 8) + 1) * 4;
+	if (backward > end - 2 * STREAM_HDR_SIZE)
+		return 0;
+	start = end - STREAM_HDR_SIZE - (size_t)backward;
+	end -= STREAM_HDR_SIZE;
+	pos = start + 1;
+	if (in[start] != 0 || get_vli(in, end, &pos, &count))
+		return 0;
+	for (i = 0; i < count; i++) {
+		if (get_vli(in, end, &pos, &unpadded) || get_vli(in, end, &pos, &usize) ||
+		    usize > SIZE_MAX - sum)
+			return 0;
+		sum += usize;
+	}
+	return (size_t)sum;
+}
+
 static int index_check(struct xz_dec *d)
 {
 	const uint8_t *in = d->in;
@@ -1354,6 +1394,12 @@ int xz_decode(const void *in, size_t in_len, size_t out_cap, void **out, size_t 
 		      SIZE_MAX;
 	if (d.out_guess < OUT_ALLOC_MIN)
 		d.out_guess = OUT_ALLOC_MIN;
+	{
+		size_t hint = out_size_hint(d.in, d.in_len);
+
+		if (hint && hint / OUT_HINT_RATIO_MAX <= d.in_len)
+			d.out_guess = hint;
+	}
 	d.lzma = xmalloc(sizeof(*d.lzma));
 	if (!d.lzma) {
 		ret = fail(&d, -ENOMEM, "out of memory for the LZMA decoder");
