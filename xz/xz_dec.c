@@ -496,10 +496,11 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
  */
 #if defined(__x86_64__) && defined(__GNUC__)
 /*
- * x86-64: one compare and three conditional moves. Compilers turn the mask
+ * x86-64: one compare and a conditional move per result. Compilers turn the mask
  * form below into setcc/neg/and/or, three more steps on the range's chain
  * from one bit to the next; written as ?: they emit a branch, which is what
- * this macro exists to avoid.
+ * this macro exists to avoid. The outputs are early-clobber: each is written
+ * before the last input is read, so none may share an input's register.
  */
 #define RC_SEL(code, bound, rr, cb, np, p1, nx, x1, bit)		\
 	__asm__("cmpl %[b], %[c]\n\t"					\
@@ -508,8 +509,8 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
 		"cmovael %[q], %[n]\n\t"				\
 		"cmovael %[y], %[x]\n\t"				\
 		"sbbl $0, %[t]"						\
-		: [b] "+r"(bound), [c] "+r"(code), [n] "+r"(np), [x] "+r"(nx), \
-		  [t] "+r"(bit)						\
+		: [b] "+&r"(bound), [c] "+&r"(code), [n] "+&r"(np), [x] "+&r"(nx), \
+		  [t] "+&r"(bit)						\
 		: [r] "r"(rr), [d] "r"(cb), [q] "r"(p1), [y] "r"(x1)	\
 		: "cc")
 #else
@@ -586,18 +587,18 @@ static int lzma_props(struct lzma_dec *lz, uint8_t props)
 #define RC_REV_TREE(probs, base, nbits, val)				\
 	do {								\
 		uint32_t rb_, rs_ = 1, ri_, rn_ = (nbits) - 1;		\
-		uint16_t *rp_ = &(probs)[base] - 1;			\
-		uint32_t rv_ = rp_[1];					\
+		uint16_t *rp_ = &(probs)[base];				\
+		uint32_t rv_ = rp_[0];					\
 									\
 		for (ri_ = 0; ri_ < rn_; ri_++) {			\
-			uint32_t c0_ = rp_[2 * rs_], c1_ = rp_[2 * rs_ + 1]; \
+			uint32_t c0_ = rp_[2 * rs_ - 1], c1_ = rp_[2 * rs_]; \
 									\
-			RC_BIT_SEL_NEXT(&rp_[rs_], rv_, rb_, c0_, c1_);	\
+			RC_BIT_SEL_NEXT(&rp_[rs_ - 1], rv_, rb_, c0_, c1_); \
 			rs_ = (rs_ << 1) | rb_;				\
 			(val) += rb_ << ri_;				\
 			rv_ = c0_;					\
 		}							\
-		RC_BIT_SEL(&rp_[rs_], rv_, rb_);			\
+		RC_BIT_SEL(&rp_[rs_ - 1], rv_, rb_);			\
 		(val) += rb_ << ri_;					\
 	} while (0)
 
