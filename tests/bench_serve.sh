@@ -12,7 +12,7 @@
 #   tests/bench_serve.sh ./btfgen [RUNS]
 set -eu
 btfgen=$(cd "$(dirname "${1:-./btfgen}")" && pwd)/$(basename "${1:-./btfgen}")
-runs=${2:-7}
+runs=${2:-15}
 top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${BTFGEN_CORPUS:-$top/../shared/corpus}
 client=$top/tests/tools/serve_client.py
