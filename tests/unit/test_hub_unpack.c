@@ -109,20 +109,27 @@ static char *dump_of(const void *data, size_t size)
 }
 
 /* hub_kernel_from_mem() on @data must give the BTF @blob holds. */
+/* @btf must dump as the raw BTF @blob does */
+static void expect_dump_of(const struct btf *btf, const void *blob, size_t blob_size,
+			   const char *what)
+{
+	char *got = dump_btf(btf), *want = dump_of(blob, blob_size);
+
+	assert_same_text(got, want, what);
+	free(got);
+	free(want);
+}
+
 static void expect_kernel(const char *name, const void *data, size_t size, const void *blob,
 			  size_t blob_size)
 {
 	struct btf *btf = NULL;
-	char *got, *want = dump_of(blob, blob_size);
 
 	cr_assert(eq(int, hub_kernel_from_mem(name, data, size, &btf), 0), "%s: %s", name,
 		  diag_last());
 	cr_assert(btf != NULL);
-	got = dump_btf(btf);
-	assert_same_text(got, want, name);
+	expect_dump_of(btf, blob, blob_size, name);
 	cr_assert(eq(u32, btf->nr_types, 6));
-	free(got);
-	free(want);
 	btf_free(btf);
 }
 
@@ -224,18 +231,13 @@ Test(hub_unpack, raw_btf_other_byte_order)
 	size_t n;
 	u8 *blob = kernel_blob(&n), *be = malloc(n);
 	struct btf *btf = NULL;
-	char *got, *want;
 
 	cr_assert(be != NULL);
 	memcpy(be, blob, n);
 	cr_assert(eq(int, blob_swap(be, n), 0));
 	cr_assert(eq(int, hub_kernel_from_mem("be.btf", be, n, &btf), 0), "%s", diag_last());
 	cr_assert(btf->swapped);
-	got = dump_btf(btf);
-	want = dump_of(blob, n);
-	assert_same_text(got, want, "swapped");
-	free(got);
-	free(want);
+	expect_dump_of(btf, blob, n, "swapped");
 	btf_free(btf);
 	free(be);
 	free(blob);
@@ -454,7 +456,6 @@ Test(hub_unpack, tar_xz_other_byte_order_in_place)
 	struct btf *btf = NULL;
 	size_t n, tn;
 	u8 *blob = kernel_blob(&n), *be = malloc(n), *tard;
-	char *got, *want;
 
 	if (!have_tool("tar") || !have_tool("xz"))
 		cr_skip_test("tar(1) or xz(1) is not installed: cannot make the .btf.tar.xz fixture");
@@ -468,11 +469,7 @@ Test(hub_unpack, tar_xz_other_byte_order_in_place)
 		  diag_last());
 	cr_assert(btf->swapped);
 	cr_assert(eq(ptr, (void *)btf->raw, (u8 *)btf->raw_alloc + 512));
-	got = dump_btf(btf);
-	want = dump_of(blob, n);
-	assert_same_text(got, want, "swapped in place");
-	free(got);
-	free(want);
+	expect_dump_of(btf, blob, n, "swapped in place");
 	btf_free(btf);
 	free(tard);
 	free(be);
