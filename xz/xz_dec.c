@@ -679,14 +679,12 @@ static enum lzma_fault_kind lzma_chunk(struct lzma_dec *lz, const uint8_t *in, s
 			if (state < LZMA_LIT_STATES) {
 				RC_TREE(lit, 8, sym);
 			} else {
-				uint32_t match_byte, mbit, off = 0x100;
+				uint32_t match_byte, mbit, off = 0x100, idx, v, i;
 
 				/* invariant (struct lzma_dec); kept as a cheap guard */
 				if (__builtin_expect(rep0 >= dpos, 0))
 					goto bad_dist;
 				match_byte = dict[dpos - rep0 - 1];
-				uint32_t idx, v, i;
-
 				/*
 				 * As RC_TREE: both next nodes are loaded ahead.
 				 * For bit b the next offset is off & ~(mbit ^ -b):
@@ -1380,6 +1378,7 @@ int xz_decode(const void *in, size_t in_len, size_t out_cap, void **out, size_t 
 	      char *err, size_t err_len)
 {
 	struct xz_dec d;
+	size_t hint;
 	int ret = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -1395,12 +1394,9 @@ int xz_decode(const void *in, size_t in_len, size_t out_cap, void **out, size_t 
 		      SIZE_MAX;
 	if (d.out_guess < OUT_ALLOC_MIN)
 		d.out_guess = OUT_ALLOC_MIN;
-	{
-		size_t hint = out_size_hint(d.in, d.in_len);
-
-		if (hint && hint / OUT_HINT_RATIO_MAX <= d.in_len)
-			d.out_guess = hint;
-	}
+	hint = out_size_hint(d.in, d.in_len);
+	if (hint && hint / OUT_HINT_RATIO_MAX <= d.in_len)
+		d.out_guess = hint;
 	d.lzma = xmalloc(sizeof(*d.lzma));
 	if (!d.lzma) {
 		ret = fail(&d, -ENOMEM, "out of memory for the LZMA decoder");
