@@ -87,8 +87,7 @@ void btf_free(struct btf *btf)
 {
 	if (!btf)
 		return;
-	if (btf->own_raw)
-		xfree(btf->raw_alloc);
+	xfree(btf->raw_alloc);
 	xfree(btf->type_offs);
 	xfree(btf);
 }
@@ -445,7 +444,6 @@ static int btf_new_validated(u8 *raw, size_t size, void *alloc, bool swapped, co
 		return -ENOMEM;
 	}
 	btf->raw = raw;
-	btf->own_raw = alloc != NULL;
 	btf->raw_alloc = alloc;
 	btf->raw_size = size;
 	btf->swapped = swapped;

@@ -46,8 +46,7 @@ struct btf {
 	u32 nr_types;		/* valid ids: 0 (void) .. nr_types - 1 */
 	int ptr_sz;		/* 4 or 8: from ELF class, a "long" INT, or the host */
 	bool swapped;		/* the input was in the other byte order */
-	bool own_raw;		/* raw is ours to free (else borrowed, see btf_parse_view) */
-	void *raw_alloc;	/* what to free when own_raw: raw, or the buffer raw is in */
+	void *raw_alloc;	/* ours to free: raw or the buffer raw is in (NULL: borrowed) */
 	const char *name;	/* for messages; borrowed */
 };
 

@@ -181,12 +181,12 @@ int hub_kernel_from_mem(const char *name, const void *data, size_t size, struct 
 	ret = hub_unpack(name, data, size, &plain, &data, &size);
 	if (ret)
 		return ret;
-	if (btf_is_raw(data, size) && plain &&
-	    ((const u8 *)data - (const u8 *)plain) % 4 == 0) {
-		/* decompressed here: parse it in place, the btf owns the buffer */
-		return btf_parse_owned_in(plain, (size_t)((const u8 *)data - (const u8 *)plain),
-					  size, name, out);
-	} else if (btf_is_raw(data, size)) {
+	if (btf_is_raw(data, size)) {
+		size_t off = plain ? (size_t)((const u8 *)data - (const u8 *)plain) : 1;
+
+		/* decompressed here (a tar member is 512-aligned): parsed in place */
+		if (off % 4 == 0)
+			return btf_parse_owned_in(plain, off, size, name, out);
 		ret = btf_parse(data, size, name, out);
 	} else if (elf_is_elf(data, size)) {
 		ret = kernel_from_elf(name, data, size, out);

@@ -400,7 +400,7 @@ Test(btf_parse, all_kinds_parses_and_dumps_like_bpftool)
 	cr_assert(eq(int, diag_lines(), 0));
 	cr_assert(eq(u32, btf->nr_types, NR_ALL_KINDS));
 	cr_assert(not(btf->swapped));
-	cr_assert(btf->own_raw);
+	cr_assert(btf->raw_alloc != NULL);
 	cr_assert(eq(sz, btf->raw_size, size));
 	cr_assert(eq(u32, btf->types_len, e.types_len));
 	cr_assert(eq(u32, btf->str_len, e.str_len));
@@ -1211,7 +1211,7 @@ Test(btf_parse, view_borrows_aligned_native_data)
 
 	/* aligned, native: used in place and not modified */
 	cr_assert(eq(int, btf_parse_view(blob, size, "view", &btf), 0));
-	cr_assert(not(btf->own_raw));
+	cr_assert(btf->raw_alloc == NULL);
 	cr_assert(btf->raw == blob);
 	cr_assert(not(btf->swapped));
 	text = dump_btf(btf);
@@ -1225,7 +1225,7 @@ Test(btf_parse, view_borrows_aligned_native_data)
 	cr_assert(odd != NULL);
 	memcpy(odd + 1, blob, size);
 	cr_assert(eq(int, btf_parse_view(odd + 1, size, "view+1", &btf), 0));
-	cr_assert(btf->own_raw);
+	cr_assert(btf->raw_alloc != NULL);
 	cr_assert(btf->raw != odd + 1);
 	text = dump_btf(btf);
 	assert_same_text(text, ALL_KINDS_DUMP, "view+1");
@@ -1236,7 +1236,7 @@ Test(btf_parse, view_borrows_aligned_native_data)
 	cr_assert(eq(int, blob_swap(copy, size), 0));
 	memcpy(odd, copy, size);
 	cr_assert(eq(int, btf_parse_view(copy, size, "view.be", &btf), 0));
-	cr_assert(btf->own_raw);
+	cr_assert(btf->raw_alloc != NULL);
 	cr_assert(btf->swapped);
 	cr_assert(memcmp(odd, copy, size) == 0);
 	text = dump_btf(btf);
@@ -1251,7 +1251,7 @@ Test(btf_parse, view_borrows_aligned_native_data)
 	free(blob);
 	blob = em_blob_ex(&e, 36, 0, &size);
 	cr_assert(eq(int, btf_parse_view(blob, size, "view36", &btf), 0));
-	cr_assert(btf->own_raw);
+	cr_assert(btf->raw_alloc != NULL);
 	btf_free(btf);
 	blob[33] = 1;
 	diag_reset();
@@ -1277,7 +1277,7 @@ Test(btf_parse, owned_in_buffer)
 	memcpy(buf + 512, blob, size);
 	cr_assert(eq(int, btf_parse_owned_in(buf, 512, size, "in+512", &btf), 0), "%s",
 		  diag_last());
-	cr_assert(btf->own_raw);
+	cr_assert(btf->raw_alloc != NULL);
 	cr_assert(eq(ptr, btf->raw, buf + 512));
 	cr_assert(eq(ptr, btf->raw_alloc, buf));
 	text = dump_btf(btf);

@@ -255,7 +255,7 @@ Test(hub_unpack, load_raw_file_without_copy)
 	cr_assert(btf != NULL);
 	cr_assert(eq(sz, f.size, n));
 	cr_assert(eq(ptr, (void *)btf->raw, f.data), "raw BTF used in place");
-	cr_assert(not(btf->own_raw));
+	cr_assert(btf->raw_alloc == NULL);
 	cr_assert(eq(u32, btf->nr_types, 6));
 	btf_free(btf);
 	util_file_close(&f);
@@ -441,7 +441,7 @@ Test(hub_unpack, tar_xz_btfhub_packaging)
 		  diag_last());
 	cr_assert(eq(u32, btf->nr_types, 6));
 	/* parsed where xz put it, after the 512-byte ustar header: no copy */
-	cr_assert(btf->own_raw);
+	cr_assert(btf->raw_alloc != NULL);
 	cr_assert(eq(ptr, (void *)btf->raw, (u8 *)btf->raw_alloc + 512));
 	btf_free(btf);
 	util_file_close(&f);
