@@ -33,18 +33,7 @@
 # Needs (see `make deps`): bpftool, libbpf-tools, clang-19, python3, xz, timeout.
 set -u
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 BTFGEN" >&2
-	exit 2
-fi
-
-START=$(date +%s)
-case $1 in
-/*) BTFGEN=$1 ;;
-*) BTFGEN=$(pwd)/$1 ;;
-esac
-ROOT=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
-cd "$ROOT" || exit 2
+. "$(dirname "$0")/common.sh"
 
 BPFTOOL=${BPFTOOL:-/usr/sbin/bpftool}
 CORPUS=${BTFGEN_CORPUS:-../shared/corpus}

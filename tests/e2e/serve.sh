@@ -24,17 +24,7 @@
 # Needs: curl, python3, xz, GNU tar, libbpf-tools; clang-19 and llvm-objcopy-19
 # (synthetic programs: bpfeb object, CO-RE failure), strace (optional).
 set -u
-if [ $# -ne 1 ]; then
-	echo "usage: $0 BTFGEN" >&2
-	exit 2
-fi
-START=$(date +%s)
-case $1 in
-/*) BTFGEN=$1 ;;
-*) BTFGEN=$(pwd)/$1 ;;
-esac
-ROOT=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
-cd "$ROOT" || exit 2
+. "$(dirname "$0")/common.sh"
 CORPUS=${BTFGEN_CORPUS:-../shared/corpus}
 QUICK=${BTFGEN_E2E_QUICK:-0}
 [ "$QUICK" = 0 ] && QUICK=
