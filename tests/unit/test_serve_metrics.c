@@ -45,13 +45,6 @@ static void teardown(void)
 	tmp_dir_remove();
 }
 
-/* Criterion 2.4.1 does not run .fini after cr_skip_test(): clean up first. */
-#define SKIP(...)					\
-	do {						\
-		tmp_dir_remove();			\
-		cr_skip_test(__VA_ARGS__);		\
-	} while (0)
-
 TestSuite(serve_metrics, .init = setup, .fini = teardown, .timeout = 300);
 
 static char *render(struct serve_metrics *m, size_t *len)
@@ -1040,7 +1033,7 @@ Test(serve_metrics, prometheus_client_parses_it)
 	else if (!system("python3 -c 'import prometheus_client' >/dev/null 2>&1"))
 		py = "python3";
 	else
-		SKIP("python3's prometheus_client is not installed "
+		TMP_SKIP("python3's prometheus_client is not installed "
 		     "(apt-get install python3-prometheus-client)");
 	put_file(tmp_path("check.py"), script, sizeof(script) - 1);
 
