@@ -149,7 +149,7 @@ check-musl: deps
 
 # CI's time is bounded (30 min on 2 cores): each fuzz target gets CHECK_FUZZ_TIME
 # there; longer runs are `make fuzz-run FUZZ_TIME=600`
-CHECK_FUZZ_TIME ?= 40
+CHECK_FUZZ_TIME ?= 30
 check: test e2e check-musl check-asan check-tsan
 	@$(MAKE) --no-print-directory fuzz-run FUZZ_TIME=$(CHECK_FUZZ_TIME)
 
