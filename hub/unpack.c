@@ -182,10 +182,10 @@ int hub_kernel_from_mem(const char *name, const void *data, size_t size, struct 
 	if (ret)
 		return ret;
 	if (btf_is_raw(data, size)) {
-		size_t off = plain ? (size_t)((const u8 *)data - (const u8 *)plain) : 1;
+		size_t off = plain ? (size_t)((const u8 *)data - (const u8 *)plain) : 0;
 
 		/* decompressed here (a tar member is 512-aligned): parsed in place */
-		if (off % 4 == 0)
+		if (plain && off % 4 == 0)
 			return btf_parse_owned_in(plain, off, size, name, out);
 		ret = btf_parse(data, size, name, out);
 	} else if (elf_is_elf(data, size)) {
