@@ -166,8 +166,6 @@ static uint64_t crc64_slice(const uint8_t *p, size_t len, uint64_t crc)
 
 /* crc64_fold_k[d] folds a lane d * 128 bits forward: { kh, kl } */
 static uint64_t crc64_fold_k[CLMUL_LANES + 1][2];
-static bool pclmul;
-static pthread_once_t pclmul_once = PTHREAD_ONCE_INIT;
 
 /* x^n mod P, bit-reversed: x^0 is bit 63, each step is the table's "* x" */
 static uint64_t crc64_xpow(unsigned int n)
@@ -179,24 +177,47 @@ static uint64_t crc64_xpow(unsigned int n)
 	return c;
 }
 
-/* once per process, like shani_detect(); cpuid 1 ECX bit 1 is PCLMULQDQ */
-static void pclmul_detect(void)
-{
-	unsigned int a, b, c, d, i;
+/*
+ * The CPU's features, asked once per process like the CRC tables are built:
+ * cpuid traps to the hypervisor on virtual machines, and archive checks and
+ * hashes every file it reads. cpuid 1 ECX: bit 1 PCLMULQDQ, 9 SSSE3, 19
+ * SSE4.1; cpuid 7.0 EBX bit 29 SHA. The CRC64 fold constants are derived here
+ * too, when they will be used.
+ */
+static struct {
+	bool pclmul;
+	bool shani;	/* SHA with the SSSE3 and SSE4.1 its code also uses */
+} cpu;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 1)))
+static void cpu_detect(void)
+{
+	unsigned int a, b, c1, d, c7 = 0, b7 = 0, i;
+
+	if (!__get_cpuid(1, &a, &b, &c1, &d))
 		return;
-	for (i = 1; i <= CLMUL_LANES; i++) {
-		crc64_fold_k[i][0] = crc64_xpow(128 * i + 63);
-		crc64_fold_k[i][1] = crc64_xpow(128 * i - 1);
+	if (!__get_cpuid_count(7, 0, &a, &b7, &c7, &d))
+		b7 = 0;
+	cpu.pclmul = c1 & (1u << 1);
+	cpu.shani = (b7 & (1u << 29)) && (c1 & (1u << 9)) && (c1 & (1u << 19));
+	if (cpu.pclmul) {
+		for (i = 1; i <= CLMUL_LANES; i++) {
+			crc64_fold_k[i][0] = crc64_xpow(128 * i + 63);
+			crc64_fold_k[i][1] = crc64_xpow(128 * i - 1);
+		}
 	}
-	pclmul = true;
 }
 
 static bool cpu_has_pclmul(void)
 {
-	pthread_once(&pclmul_once, pclmul_detect);
-	return pclmul;
+	pthread_once(&cpu_once, cpu_detect);
+	return cpu.pclmul;
+}
+
+static bool cpu_has_shani(void)
+{
+	pthread_once(&cpu_once, cpu_detect);
+	return cpu.shani;
 }
 
 CLMUL_TARGET
@@ -383,30 +404,6 @@ static void sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
 	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, tmp, 8));	/* HGFE */
 }
 
-/*
- * Asked once per process, like the CRC tables are built: cpuid traps to the
- * hypervisor on virtual machines, and archive hashes every file it reads.
- */
-static bool shani;
-static pthread_once_t shani_once = PTHREAD_ONCE_INIT;
-
-static void shani_detect(void)
-{
-	unsigned int a, b, c, d;
-
-	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 29)))
-		return;
-	/* SSSE3 and SSE4.1 come with every CPU that has SHA, but ask anyway */
-	if (!__get_cpuid(1, &a, &b, &c, &d))
-		return;
-	shani = (c & (1u << 9)) && (c & (1u << 19));
-}
-
-static bool cpu_has_shani(void)
-{
-	pthread_once(&shani_once, shani_detect);
-	return shani;
-}
 #endif
 
 bool xz_sha256_accel = true;
