@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "serve/serve_internal.h"
@@ -315,6 +316,14 @@ static void kernel_key(const struct kern *e, uint8_t key[CACHE_KEY_LEN])
 	xz_sha256(buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf), key);
 }
 
+/* Nanoseconds from @a to @b (0 if the clock went backwards). */
+static uint64_t elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	int64_t ns = ((int64_t)b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
+
+	return ns > 0 ? (uint64_t)ns : 0;
+}
+
 /* The parsed kernel @e, from the cache or loaded into it. 0, or a status with @msg. */
 static int kernel_get(struct serve *s, const struct kern *e, struct cache_ent **out, char *msg,
 		      size_t msg_n)
@@ -322,6 +331,7 @@ static int kernel_get(struct serve *s, const struct kern *e, struct cache_ent **
 	uint8_t key[CACHE_KEY_LEN];
 	struct kernel_val *kv;
 	struct util_file f;
+	struct timespec t0, t1;
 	int got, err;
 
 	kernel_key(e, key);
@@ -338,11 +348,14 @@ static int kernel_get(struct serve *s, const struct kern *e, struct cache_ent **
 		snprintf(msg, msg_n, "out of memory");
 		return 503;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = util_file_open_at(AT_FDCWD, e->path, e->path, 0, util_limits.input_size, &f);
 	if (!err) {
 		err = hub_kernel_from_mem(kv->name, f.data, f.size, &kv->btf);
 		util_file_close(&f);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	serve_metrics_count(s->metrics, CNT_KERNEL_LOAD_NS, elapsed_ns(&t0, &t1));
 	if (err) {
 		xfree(kv->name);
 		xfree(kv);

@@ -322,7 +322,8 @@ static const char *ns_text(uint64_t ns, char buf[32])
 	return buf;
 }
 
-enum fam_kind { FAM_COUNTER, FAM_GAUGE, FAM_INFLIGHT, FAM_DURATION, FAM_SIZE };
+/* FAM_SECONDS: a counter kept in nanoseconds, rendered in seconds */
+enum fam_kind { FAM_COUNTER, FAM_SECONDS, FAM_GAUGE, FAM_INFLIGHT, FAM_DURATION, FAM_SIZE };
 
 struct family {
 	const char *name;
@@ -345,6 +346,9 @@ static const struct family families[] = {
 	{ "btfgen_kernel_cache_misses_total",
 	  "Kernel BTF lookups that had to read the archive.", FAM_COUNTER,
 	  CNT_KERNEL_CACHE_MISS },
+	{ "btfgen_kernel_load_seconds_total",
+	  "Time spent loading kernels into the cache: read, decompress, check and parse.",
+	  FAM_SECONDS, CNT_KERNEL_LOAD_NS },
 	{ "btfgen_kernels_indexed", "Kernels in the archive index.", FAM_GAUGE,
 	  SERVE_GAUGE_KERNELS_INDEXED },
 	{ "btfgen_reduce_queue_depth", "Customize requests waiting for a reduction worker.",
@@ -365,7 +369,7 @@ static const struct family families[] = {
 };
 
 static const char *const fam_type[] = {
-	[FAM_COUNTER] = "counter", [FAM_GAUGE] = "gauge", [FAM_INFLIGHT] = "gauge",
+	[FAM_COUNTER] = "counter", [FAM_SECONDS] = "counter", [FAM_GAUGE] = "gauge", [FAM_INFLIGHT] = "gauge",
 	[FAM_DURATION] = "histogram", [FAM_SIZE] = "histogram",
 };
 
@@ -437,6 +441,7 @@ int serve_metrics_render(struct serve_metrics *m, char **out, size_t *len)
 {
 	struct sb b = { 0 };
 	struct series *ser;
+	char num[32];
 	size_t n, i;
 	int err;
 
@@ -462,6 +467,11 @@ int serve_metrics_render(struct serve_metrics *m, char **out, size_t *len)
 			sb_printf(&b, "%s %llu\n", f->name, (unsigned long long)
 				  atomic_load_explicit(&m->counters[f->which],
 						       memory_order_relaxed));
+			break;
+		case FAM_SECONDS:
+			sb_printf(&b, "%s %s\n", f->name,
+				  ns_text(atomic_load_explicit(&m->counters[f->which],
+							       memory_order_relaxed), num));
 			break;
 		case FAM_GAUGE:
 			sb_printf(&b, "%s %lld\n", f->name, (long long)

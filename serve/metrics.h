@@ -16,6 +16,8 @@
  *   btfgen_kernel_cache_bytes             gauge
  *   btfgen_kernel_cache_hits_total        counter
  *   btfgen_kernel_cache_misses_total      counter
+ *   btfgen_kernel_load_seconds_total      counter  time spent loading kernels
+ *                                                  (read, decompress, check, parse)
  *   btfgen_kernels_indexed                gauge
  *   btfgen_reduce_queue_depth             gauge
  *   btfgen_rejected_total                 counter  503s (at capacity)
@@ -67,6 +69,7 @@ enum serve_counter {
 	CNT_RESULT_CACHE_MISS,
 	CNT_REJECTED_503,
 	CNT_CONN_REJECTED,
+	CNT_KERNEL_LOAD_NS,	/* rendered in seconds: btfgen_kernel_load_seconds_total */
 	CNT__COUNT
 };
 

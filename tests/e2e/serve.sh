@@ -1037,7 +1037,7 @@ routes = {"/api/v1/list", "/api/v1/download", "/api/v1/customize", "/monitoring/
           "/monitoring/ready", "/monitoring/metrics", "other"}
 line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)( \d+)?$')
 lab_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-names, handlers, types = set(), set(), {}
+names, handlers, types, plain = set(), set(), {}, {}
 for l in text.splitlines():
     if not l:
         continue
@@ -1056,6 +1056,8 @@ for l in text.splitlines():
         float(m.group(4))
     except ValueError:
         bad.append("bad value %r" % l[:100])
+    if not m.group(2):
+        plain[m.group(1)] = m.group(4)
     labels = dict(lab_re.findall(m.group(3) or ""))
     if "handler" in labels:
         handlers.add(labels["handler"])
@@ -1081,6 +1083,14 @@ if "btfgen_rejected_total" not in names:
     bad.append("no btfgen_rejected_total")
 if not any("queue" in n for n in bt):
     bad.append("no queue depth metric: %s" % bt)
+# kernels were loaded on this server: the time it took is counted, in seconds
+load = plain.get("btfgen_kernel_load_seconds_total")
+if types.get("btfgen_kernel_load_seconds_total") != "counter" or load is None or \
+   not re.match(r"^[0-9]+(\.[0-9]+)?$", load) or not 0 < float(load) < 3600 or \
+   int(plain.get("btfgen_kernel_cache_misses_total", "0")) < 1:
+    bad.append("btfgen_kernel_load_seconds_total %r (%s) with %r misses" %
+               (load, types.get("btfgen_kernel_load_seconds_total"),
+                plain.get("btfgen_kernel_cache_misses_total")))
 extra = handlers - routes
 if extra:
     bad.append("handler labels beyond the routes: %s" % sorted(extra)[:5])

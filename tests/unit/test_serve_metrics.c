@@ -383,6 +383,10 @@ static const char scenario_text[] =
 	"archive.\n"
 	"# TYPE btfgen_kernel_cache_misses_total counter\n"
 	"btfgen_kernel_cache_misses_total 1\n"
+	"# HELP btfgen_kernel_load_seconds_total Time spent loading kernels into the cache: "
+	"read, decompress, check and parse.\n"
+	"# TYPE btfgen_kernel_load_seconds_total counter\n"
+	"btfgen_kernel_load_seconds_total 1.00000005\n"
 	"# HELP btfgen_kernels_indexed Kernels in the archive index.\n"
 	"# TYPE btfgen_kernels_indexed gauge\n"
 	"btfgen_kernels_indexed 4242\n"
@@ -543,6 +547,8 @@ static struct serve_metrics *scenario(void)
 	serve_metrics_request(m, ROUTE_OTHER, "DELETE", 405, 12.5, 100000001);
 	serve_metrics_count(m, CNT_KERNEL_CACHE_HIT, 3);
 	serve_metrics_count(m, CNT_KERNEL_CACHE_MISS, 1);
+	serve_metrics_count(m, CNT_KERNEL_LOAD_NS, 999999999);
+	serve_metrics_count(m, CNT_KERNEL_LOAD_NS, 51);
 	serve_metrics_count(m, CNT_REJECTED_503, 2);
 	serve_metrics_count(m, CNT_RESULT_CACHE_MISS, UINT64_MAX);
 	serve_metrics_gauge_set(m, SERVE_GAUGE_KERNELS_INDEXED, 4242);
@@ -562,8 +568,8 @@ Test(serve_metrics, scenario_renders_exactly)
 
 	assert_same_text(text, scenario_text, "scenario");
 	cr_assert(eq(sz, len, sizeof(scenario_text) - 1));
-	/* 11 counters and gauges, inflight, 4 series x (12 + 2) and x (8 + 2) */
-	cr_assert(eq(sz, check_exposition(text), 12 + 4 * 14 + 4 * 10));
+	/* 12 counters and gauges, inflight, 4 series x (12 + 2) and x (8 + 2) */
+	cr_assert(eq(sz, check_exposition(text), 13 + 4 * 14 + 4 * 10));
 	xfree(text);
 	/* rendering changes nothing: the same bytes again */
 	text = render(m, NULL);
@@ -579,9 +585,9 @@ Test(serve_metrics, empty_set_renders_every_family)
 
 	cr_assert(m != NULL);
 	text = render(m, NULL);
-	cr_assert(eq(sz, check_exposition(text), 12));
-	cr_assert(eq(sz, count_prefix(text, "# TYPE "), 14));
-	cr_assert(eq(sz, count_prefix(text, "# HELP "), 14));
+	cr_assert(eq(sz, check_exposition(text), 13));
+	cr_assert(eq(sz, count_prefix(text, "# TYPE "), 15));
+	cr_assert(eq(sz, count_prefix(text, "# HELP "), 15));
 	cr_assert(strstr(text, "# TYPE http_request_duration_seconds histogram\n") != NULL);
 	cr_assert(strstr(text, "# TYPE http_response_size_bytes histogram\n") != NULL);
 	cr_assert(strstr(text, "\nhttp_requests_inflight 0\n") != NULL);
@@ -634,7 +640,7 @@ Test(serve_metrics, codes_outside_100_599_and_bad_routes)
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		serve_metrics_request(m, ROUTE_LIST, "GET", bad[i], 1, 1);
 	text = render(m, NULL);
-	cr_assert(eq(sz, check_exposition(text), 12), "nothing recorded");
+	cr_assert(eq(sz, check_exposition(text), 13), "nothing recorded");
 	xfree(text);
 	serve_metrics_request(m, ROUTE__COUNT, "GET", 100, 1, 1);
 	serve_metrics_request(m, (enum serve_route)-5, "GET", 599, 1, 1);
@@ -1006,6 +1012,7 @@ Test(serve_metrics, prometheus_client_parses_it)
 		"want = {'btfgen_connections': 'gauge', 'btfgen_connections_rejected': 'counter',\n"
 		"  'btfgen_kernel_cache_bytes': 'gauge', 'btfgen_kernel_cache_hits': 'counter',\n"
 		"  'btfgen_kernel_cache_misses': 'counter', 'btfgen_kernels_indexed': 'gauge',\n"
+		"  'btfgen_kernel_load_seconds': 'counter',\n"
 		"  'btfgen_reduce_queue_depth': 'gauge', 'btfgen_rejected': 'counter',\n"
 		"  'btfgen_result_cache_bytes': 'gauge', 'btfgen_result_cache_hits': 'counter',\n"
 		"  'btfgen_result_cache_misses': 'counter',\n"
