@@ -474,25 +474,46 @@ static void note_pclmul(void)
 		cr_log_info("no PCLMULQDQ on this CPU: the CRC64 accel path is not tested");
 }
 
-/* the smallest time, in seconds, xz_crc64() takes over @p[0..@n) */
-static double crc64_time(const u8 *p, size_t n, bool accel, int runs, u64 *crc)
+/* One checksum call to time: over @p[0..@n), with or without the CPU's help. */
+struct sum_job {
+	const u8 *p;
+	size_t n;
+	bool accel;
+	u64 crc;			/* xz_crc64()'s result */
+	u8 digest[XZ_SHA256_LEN];	/* xz_sha256()'s */
+};
+
+static void crc64_job(struct sum_job *j)
+{
+	xz_crc64_accel = j->accel;
+	j->crc = xz_crc64(j->p, j->n, 0);
+	xz_crc64_accel = true;
+}
+
+static void sha256_job(struct sum_job *j)
+{
+	xz_sha256_accel = j->accel;
+	xz_sha256(j->p, j->n, j->digest);
+	xz_sha256_accel = true;
+}
+
+/* the smallest time, in seconds, @fn(@j) takes over @runs calls */
+static double best_time(void (*fn)(struct sum_job *), struct sum_job *j, int runs)
 {
 	double best = 1e9;
 	int r;
 
-	xz_crc64_accel = accel;
 	for (r = 0; r < runs; r++) {
 		struct timespec t0, t1;
 		double dt;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		*crc = xz_crc64(p, n, 0);
+		fn(j);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
 		if (dt < best)
 			best = dt;
 	}
-	xz_crc64_accel = true;
 	return best;
 }
 
@@ -564,6 +585,7 @@ Test(xz, crc64_accel_large)
 {
 	size_t n = 5 << 20;
 	u8 *p = gen_random(n + 1, 25);
+	struct sum_job js = { .p = p, .n = n, .accel = false }, jf = { .p = p, .n = n, .accel = true };
 	u64 fast, slow;
 	double t_fast, t_slow;
 
@@ -572,8 +594,10 @@ Test(xz, crc64_accel_large)
 	xz_crc64_accel = true;
 	cr_assert(eq(u64, xz_crc64(p + 1, n, 0), slow), "misaligned");
 
-	t_slow = crc64_time(p, n, false, 5, &slow);
-	t_fast = crc64_time(p, n, true, 5, &fast);
+	t_slow = best_time(crc64_job, &js, 5);
+	t_fast = best_time(crc64_job, &jf, 5);
+	slow = js.crc;
+	fast = jf.crc;
 	cr_assert(eq(u64, fast, slow), "aligned");
 	cr_assert(eq(u64, fast, crc64_bitwise(p, n, 0)));
 	if (!cpu_has_pclmul()) {
@@ -1931,28 +1955,6 @@ static bool cpu_has_shani(void)
 #endif
 }
 
-/* the smallest time, in seconds, xz_sha256() takes over @p[0..@n) */
-static double sha256_time(const u8 *p, size_t n, bool accel, int runs, u8 digest[XZ_SHA256_LEN])
-{
-	double best = 1e9;
-	int r;
-
-	xz_sha256_accel = accel;
-	for (r = 0; r < runs; r++) {
-		struct timespec t0, t1;
-		double dt;
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		xz_sha256(p, n, digest);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-		if (dt < best)
-			best = dt;
-	}
-	xz_sha256_accel = true;
-	return best;
-}
-
 /*
  * The SHA instructions must be the path taken when the CPU has them, which
  * equal digests alone cannot show: they run ~4x faster than the portable
@@ -1962,12 +1964,12 @@ Test(xz, sha256_accel_taken)
 {
 	size_t n = 4 << 20;
 	u8 *p = gen_random(n, 27);
-	u8 a[XZ_SHA256_LEN], b[XZ_SHA256_LEN];
+	struct sum_job js = { .p = p, .n = n, .accel = false }, jf = { .p = p, .n = n, .accel = true };
 	double t_fast, t_slow;
 
-	t_slow = sha256_time(p, n, false, 3, a);
-	t_fast = sha256_time(p, n, true, 3, b);
-	cr_assert(memcmp(a, b, sizeof(a)) == 0);
+	t_slow = best_time(sha256_job, &js, 3);
+	t_fast = best_time(sha256_job, &jf, 3);
+	cr_assert(memcmp(js.digest, jf.digest, sizeof(js.digest)) == 0);
 	free(p);
 	if (!cpu_has_shani())
 		SKIP("no SHA instructions on this CPU: the SHA-256 accel path is not tested");
