@@ -369,8 +369,8 @@ static const struct family families[] = {
 };
 
 static const char *const fam_type[] = {
-	[FAM_COUNTER] = "counter", [FAM_SECONDS] = "counter", [FAM_GAUGE] = "gauge", [FAM_INFLIGHT] = "gauge",
-	[FAM_DURATION] = "histogram", [FAM_SIZE] = "histogram",
+	[FAM_COUNTER] = "counter", [FAM_SECONDS] = "counter", [FAM_GAUGE] = "gauge",
+	[FAM_INFLIGHT] = "gauge", [FAM_DURATION] = "histogram", [FAM_SIZE] = "histogram",
 };
 
 /*

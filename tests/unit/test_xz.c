@@ -585,7 +585,8 @@ Test(xz, crc64_accel_large)
 {
 	size_t n = 5 << 20;
 	u8 *p = gen_random(n + 1, 25);
-	struct sum_job js = { .p = p, .n = n, .accel = false }, jf = { .p = p, .n = n, .accel = true };
+	struct sum_job js = { .p = p, .n = n, .accel = false };
+	struct sum_job jf = { .p = p, .n = n, .accel = true };
 	u64 fast, slow;
 	double t_fast, t_slow;
 
@@ -1964,7 +1965,8 @@ Test(xz, sha256_accel_taken)
 {
 	size_t n = 4 << 20;
 	u8 *p = gen_random(n, 27);
-	struct sum_job js = { .p = p, .n = n, .accel = false }, jf = { .p = p, .n = n, .accel = true };
+	struct sum_job js = { .p = p, .n = n, .accel = false };
+	struct sum_job jf = { .p = p, .n = n, .accel = true };
 	double t_fast, t_slow;
 
 	t_slow = best_time(sha256_job, &js, 3);
