@@ -22,8 +22,11 @@
  *     absolute-form, authority-form and "*" are refused (-400);
  *   - no whitespace between a field name and its colon, no obs-fold (both
  *     -400, RFC 9112 5.1, 5.2);
- *   - Content-Length: 1*DIGIT, once; Transfer-Encoding: exactly "chunked"
- *     (any case), once, never together with Content-Length;
+ *   - Content-Length: 1*DIGIT, once; Transfer-Encoding: exactly one
+ *     "chunked" (any case) over all its fields, never together with
+ *     Content-Length; codings that do not end in chunked leave the body's
+ *     length unknowable and are -400 (RFC 9112 6.3), chunked after other
+ *     codings is -501 (we have only chunked, 6.1);
  *   - a second Host field is refused (-400, RFC 9112 3.2); a missing one is
  *     not: the server answers for one site and never routes by Host.
  */
@@ -95,11 +98,13 @@ struct http_req {
  *   -400: malformed (bad request line, bad header name/value, obs-fold,
  *         bare CR, a non-origin-form target, NUL or control bytes,
  *         duplicate, non-digit or overflowing Content-Length, Content-Length
- *         together with Transfer-Encoding, a second Host);
+ *         together with Transfer-Encoding, a second Host, a Transfer-Encoding
+ *         that does not end in chunked, applies it twice or is no list of
+ *         codings);
  *   -431: the head is larger than @max_head (also when @len >= @max_head
  *         and its end is not in sight), or has more than HTTP_HEADERS_MAX
  *         fields (RFC 6585: too large, in size or in number);
- *   -501: a Transfer-Encoding other than exactly "chunked";
+ *   -501: chunked after other codings (say "gzip, chunked");
  *   -505: a version other than HTTP/1.0 or HTTP/1.1;
  *   -417: an Expect other than 100-continue.
  * A -400 anywhere in the head wins over -501 and -417, which are found

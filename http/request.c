@@ -90,6 +90,11 @@ static struct http_slice trim_ows(const char *p, size_t n)
 struct head_state {
 	bool conn_close, conn_keep_alive;
 	bool has_te;
+	/* the Transfer-Encoding list, over all its fields */
+	unsigned te_chunked;	/* "chunked" elements */
+	bool te_last_chunked;	/* the last element is "chunked" */
+	bool te_other;		/* a coding other than chunked */
+	bool te_bad;		/* an element that is not a transfer-coding */
 	int late;		/* -501 or -417, returned if no -400 follows */
 	const char *late_error;
 	unsigned fields;
@@ -185,6 +190,38 @@ static void connection_tokens(struct http_slice v, struct head_state *st)
 	}
 }
 
+/*
+ * Add the elements of a Transfer-Encoding value to @st (empty elements are
+ * skipped, RFC 9110 5.6.1). An element is a coding name, a token, with
+ * optional ";" parameters, which only codings other than chunked have.
+ */
+static void te_codings(struct http_slice v, struct head_state *st)
+{
+	size_t i = 0, j, k;
+
+	while (i < v.n) {
+		struct http_slice el;
+
+		for (j = i; j < v.n && v.p[j] != ','; j++)
+			;
+		el = trim_ows(v.p + i, j - i);
+		i = j + 1;
+		if (!el.n)
+			continue;
+		if (http_ieq(el.p, el.n, "chunked")) {
+			st->te_chunked++;
+			st->te_last_chunked = true;
+			continue;
+		}
+		for (k = 0; k < el.n && http_tchar((unsigned char)el.p[k]); k++)
+			;
+		if (!k || (k < el.n && el.p[k] != ';' && el.p[k] != ' ' && el.p[k] != '\t'))
+			st->te_bad = true;
+		st->te_other = true;
+		st->te_last_chunked = false;
+	}
+}
+
 static void set_late(struct head_state *st, int status, const char *why)
 {
 	if (!st->late) {
@@ -273,9 +310,8 @@ static int field_line(const char *s, size_t n, struct http_req *r, struct head_s
 		if (http_ieq(s, i, "if-modified-since"))
 			first_value(&r->if_modified_since, v);
 		else if (http_ieq(s, i, "transfer-encoding")) {
-			/* a second field makes the list "chunked, chunked": not exactly chunked */
-			if (st->has_te || !http_ieq(v.p, v.n, "chunked"))
-				set_late(st, -501, "unsupported Transfer-Encoding");
+			/* the fields make one list; it is judged after the last (http_parse_head) */
+			te_codings(v, st);
 			st->has_te = true;
 			r->chunked = true;
 		}
@@ -338,6 +374,21 @@ int http_parse_head(const char *buf, size_t len, size_t max_head, struct http_re
 	}
 	if (r->has_length && st.has_te)
 		return fail(r, -400, "Content-Length with Transfer-Encoding");
+	/*
+	 * RFC 9112 6.3: a request whose codings do not end in chunked has no
+	 * knowable length: 400 (a MUST). chunked twice is a framing a sender
+	 * must not produce. Chunked after codings we do not have: 501 (6.1).
+	 */
+	if (st.has_te) {
+		if (st.te_bad)
+			return fail(r, -400, "bad Transfer-Encoding");
+		if (!st.te_last_chunked)
+			return fail(r, -400, "Transfer-Encoding does not end in chunked");
+		if (st.te_chunked > 1)
+			return fail(r, -400, "Transfer-Encoding applies chunked more than once");
+		if (st.te_other)
+			set_late(&st, -501, "unsupported Transfer-Encoding");
+	}
 	if (st.late)
 		return fail(r, st.late, st.late_error);
 	if (r->version_minor == 1)

@@ -1173,7 +1173,7 @@ if srv abuse -j 2 --header-timeout 2 --body-timeout 2 "$HUB"; then
 	py abuse "$URL" --stall $NST --malformed $NMAL --health-timeout $HTO --timeout 6 --open-timeout 10
 	grep '^abuse:' "$TMP/py.out" | grep -v FAIL | while read -r l; do note "$l"; done
 	if [ $PRC -eq 0 ]; then
-		pass "abuse ($NST stalled connections, $NMAL malformed requests: $(grep -c . "$TMP/py.out") lines, all 4xx/5xx or closed; health answered within ${HTO}s)"
+		pass "abuse ($NST stalled connections, $NMAL malformed requests: $(grep -c . "$TMP/py.out") lines, all 4xx, 503, or the 501 and 505 HTTP gives two protocol cases, or closed; health answered within ${HTO}s)"
 	else
 		fail abuse "exit $PRC: $(grep 'FAIL' "$TMP/py.out" | head -n 6 | tr '\n' '|' | cut -c 1-600) $(line1 "$TMP/py.err")"
 	fi
