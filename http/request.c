@@ -171,22 +171,34 @@ static bool request_line_prefix_ok(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * The element of the comma-separated list @v that starts at *@i, OWS
+ * trimmed (maybe empty), into @el; *@i moves past it. False at the end.
+ */
+static bool list_next(struct http_slice v, size_t *i, struct http_slice *el)
+{
+	size_t j;
+
+	if (*i >= v.n)
+		return false;
+	for (j = *i; j < v.n && v.p[j] != ','; j++)
+		;
+	*el = trim_ows(v.p + *i, j - *i);
+	*i = j + 1;
+	return true;
+}
+
 /* Add the tokens of a Connection value to @st. */
 static void connection_tokens(struct http_slice v, struct head_state *st)
 {
-	size_t i = 0, j;
+	struct http_slice tok;
+	size_t i = 0;
 
-	while (i < v.n) {
-		struct http_slice tok;
-
-		for (j = i; j < v.n && v.p[j] != ','; j++)
-			;
-		tok = trim_ows(v.p + i, j - i);
+	while (list_next(v, &i, &tok)) {
 		if (http_ieq(tok.p, tok.n, "close"))
 			st->conn_close = true;
 		else if (http_ieq(tok.p, tok.n, "keep-alive"))
 			st->conn_keep_alive = true;
-		i = j + 1;
 	}
 }
 
@@ -197,15 +209,10 @@ static void connection_tokens(struct http_slice v, struct head_state *st)
  */
 static void te_codings(struct http_slice v, struct head_state *st)
 {
-	size_t i = 0, j, k;
+	struct http_slice el;
+	size_t i = 0, k;
 
-	while (i < v.n) {
-		struct http_slice el;
-
-		for (j = i; j < v.n && v.p[j] != ','; j++)
-			;
-		el = trim_ows(v.p + i, j - i);
-		i = j + 1;
+	while (list_next(v, &i, &el)) {
 		if (!el.n)
 			continue;
 		if (http_ieq(el.p, el.n, "chunked")) {
