@@ -222,7 +222,11 @@ static void te_codings(struct http_slice v, struct head_state *st)
 		}
 		for (k = 0; k < el.n && http_tchar((unsigned char)el.p[k]); k++)
 			;
-		if (!k || (k < el.n && el.p[k] != ';' && el.p[k] != ' ' && el.p[k] != '\t'))
+		if (!k)
+			st->te_bad = true;
+		while (k < el.n && (el.p[k] == ' ' || el.p[k] == '\t'))
+			k++;
+		if (k < el.n && el.p[k] != ';')	/* parameters are not looked into */
 			st->te_bad = true;
 		st->te_other = true;
 		st->te_last_chunked = false;

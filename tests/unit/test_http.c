@@ -561,9 +561,12 @@ Test(http_head, transfer_encoding_400_and_501)
 	/* not a list of codings */
 	cr_assert(eq(int, TE("g(zip), chunked"), -400));
 	cr_assert(eq(int, TE("\"chunked\""), -400));
+	cr_assert(eq(int, TE("gz ip, chunked"), -400));
+	cr_assert(eq(int, TE(";q=1, chunked"), -400));
 	/* chunked last, after codings we do not have */
 	cr_assert(eq(int, TE("gzip, chunked"), -501));
 	cr_assert(eq(int, TE("gzip;q=1, chunked"), -501));
+	cr_assert(eq(int, TE("gzip ; q=1, chunked"), -501));
 	cr_assert(eq(int, head_status("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n"
 				      "Transfer-Encoding: chunked\r\n\r\n"), -501));
 	/* chunked alone, in any case, with empty list elements around it */
